@@ -1,0 +1,453 @@
+//! Putting a slot back together: manual backups, restore from any level,
+//! repair (newest valid copy wins), quarantine, start-up recovery, cleanup.
+//! Nothing here deletes a file that could be the only copy of a save: corrupt
+//! files are moved to `quarantine/`, and the current save is kept as a
+//! snapshot before a restore overwrites it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::envelope;
+use crate::error::{Error, FormatError, Result};
+use crate::inspect::CopyRole;
+use crate::layout::{FileRole, Layout, TEMP_SUFFIX};
+use crate::metadata::SnapshotKind;
+use crate::slot_store::SlotStore;
+use crate::snapshots::SnapshotRequest;
+use crate::stats::OpKind;
+
+/// Result of [`SlotStore::create_backup`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupOutcome {
+    /// Backups were shifted and the primary copied to level 0.
+    Created,
+    /// Level 0 already holds exactly the primary; nothing was written.
+    AlreadyCurrent,
+}
+
+/// Where a repaired slot's data came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum RecoverySource {
+    /// The primary was fine; nothing was done.
+    AlreadyHealthy,
+    /// A rolling backup level.
+    Backup(u32),
+    /// A snapshot (its id).
+    Snapshot(String),
+    /// A complete write that was interrupted before its rename.
+    InterruptedWrite,
+}
+
+impl RecoverySource {
+    /// A short human description.
+    pub fn describe(&self) -> String {
+        match self {
+            RecoverySource::AlreadyHealthy => "save was already healthy".into(),
+            RecoverySource::Backup(level) => format!("restored from backup level {level}"),
+            RecoverySource::Snapshot(id) => format!("restored from snapshot {id}"),
+            RecoverySource::InterruptedWrite => "completed an interrupted save".into(),
+        }
+    }
+}
+
+/// A verified copy a slot could be restored from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// What it is.
+    pub source: RecoverySource,
+    /// Where it is.
+    pub path: PathBuf,
+    /// When the save it holds was written.
+    pub written_at: Option<DateTime<Utc>>,
+}
+
+/// Result of a restore or repair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestoreOutcome {
+    /// Where the data came from.
+    pub source: RecoverySource,
+    /// Where the broken primary was moved, if it was.
+    pub quarantined: Option<PathBuf>,
+    /// Id of the snapshot that keeps the overwritten save, if one was taken.
+    pub safety_snapshot: Option<String>,
+}
+
+/// What start-up recovery did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum StartupAction {
+    /// A leftover temporary file was removed (the save it belonged to was
+    /// never acknowledged, and a valid copy exists).
+    DiscardedTemp { path: PathBuf },
+    /// A complete interrupted save was moved into place.
+    PromotedInterruptedWrite { slot: u32 },
+    /// An interrupted save left no usable primary; the newest backup was restored.
+    RestoredFromBackup { slot: u32, level: u32 },
+}
+
+/// What [`SlotStore::cleanup`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CleanupReport {
+    /// Temporary files of interrupted writes removed.
+    pub removed_temp: Vec<PathBuf>,
+    /// Interrupted writes that were complete and became the primary.
+    pub promoted: Vec<u32>,
+    /// Corrupt backups and snapshots moved to quarantine.
+    pub quarantined: Vec<PathBuf>,
+    /// Backups beyond the configured number of levels removed.
+    pub removed_extra_backups: Vec<PathBuf>,
+}
+
+impl SlotStore {
+    /// Copies the primary into backup level 0, shifting older levels down.
+    pub fn create_backup(&self, slot: u32) -> Result<BackupOutcome> {
+        self.timed(OpKind::Backup, || {
+            self.writable()?;
+            self.check_slot(slot.into())?;
+            if self.options.backup_levels == 0 {
+                return Err(Error::InvalidArgument(
+                    "no backup levels are configured".into(),
+                ));
+            }
+            let _guard = self.lock_writes();
+            let record = self.read_record(&self.layout.primary(slot))?;
+            let level0 = self.layout.backup(slot, 0);
+            if let Ok(existing) = self.read_record(&level0) {
+                if existing.as_bytes() == record.as_bytes() {
+                    return Ok((0, BackupOutcome::AlreadyCurrent));
+                }
+            }
+            for level in (0..self.options.backup_levels - 1).rev() {
+                let from = self.layout.backup(slot, level);
+                if self.exists(&from)? {
+                    let to = self.layout.backup(slot, level + 1);
+                    self.storage
+                        .rename(&from, &to)
+                        .map_err(|e| Error::io("rotate backup", &from, e))?;
+                }
+            }
+            self.commit(&level0, &[record.as_bytes()])?;
+            Ok((record.as_bytes().len() as u64, BackupOutcome::Created))
+        })
+    }
+
+    /// Restores backup `level` (0 = newest) over the primary. The current
+    /// primary is kept as a snapshot if valid, or quarantined if corrupt.
+    pub fn restore_backup(&self, slot: u32, level: u32) -> Result<RestoreOutcome> {
+        self.timed(OpKind::Restore, || {
+            self.writable()?;
+            self.check_slot(slot.into())?;
+            self.check_level(level.into())?;
+            let _guard = self.lock_writes();
+            let path = self.layout.backup(slot, level);
+            let outcome = self.restore_from(slot, &path, RecoverySource::Backup(level))?;
+            Ok((0, outcome))
+        })
+    }
+
+    /// Repairs a slot whose primary is missing or corrupt: the newest valid
+    /// copy (interrupted write, backup or snapshot) wins. The corrupt primary
+    /// is quarantined. A primary written by a newer game version is refused.
+    pub fn repair(&self, slot: u32) -> Result<RestoreOutcome> {
+        self.timed(OpKind::Repair, || {
+            self.writable()?;
+            self.check_slot(slot.into())?;
+            let _guard = self.lock_writes();
+            let primary = self.layout.primary(slot);
+            match self.read_record(&primary) {
+                Ok(_) => {
+                    return Ok((
+                        0,
+                        RestoreOutcome {
+                            source: RecoverySource::AlreadyHealthy,
+                            quarantined: None,
+                            safety_snapshot: None,
+                        },
+                    ))
+                }
+                Err(
+                    e @ Error::Corrupt {
+                        reason: FormatError::UnsupportedVersion { .. },
+                        ..
+                    },
+                ) => return Err(e),
+                Err(Error::Corrupt { .. } | Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            let best = self
+                .recovery_candidates(slot)?
+                .into_iter()
+                .enumerate()
+                // Newest wins; on a tie, the earlier (preferred) candidate.
+                .max_by_key(|(i, c)| (c.written_at, std::cmp::Reverse(*i)))
+                .map(|(_, c)| c)
+                .ok_or(Error::NoValidCopy { slot })?;
+            let outcome = self.restore_from(slot, &best.path, best.source)?;
+            Ok((0, outcome))
+        })
+    }
+
+    /// Every verified copy of a slot other than its primary, in order of
+    /// preference: backup levels from newest, snapshots from newest, then an
+    /// interrupted write.
+    pub fn recovery_candidates(&self, slot: u32) -> Result<Vec<Candidate>> {
+        let mut out = Vec::new();
+        for level in 0..self.options.backup_levels {
+            let check = self.check_file(self.layout.backup(slot, level), CopyRole::Backup(level));
+            if check.is_valid() {
+                out.push(Candidate {
+                    source: RecoverySource::Backup(level),
+                    written_at: check.written_at(),
+                    path: check.path,
+                });
+            }
+        }
+        let mut snapshots = self.list_snapshots(slot)?;
+        snapshots.reverse();
+        for check in snapshots.into_iter().filter(|c| c.is_valid()) {
+            if let CopyRole::Snapshot(id) = &check.role {
+                out.push(Candidate {
+                    source: RecoverySource::Snapshot(id.clone()),
+                    written_at: check.written_at(),
+                    path: check.path.clone(),
+                });
+            }
+        }
+        let temp = Layout::temp_for(&self.layout.primary(slot));
+        let check = self.check_file(temp, CopyRole::Primary);
+        if check.is_valid() {
+            out.push(Candidate {
+                source: RecoverySource::InterruptedWrite,
+                written_at: check.written_at(),
+                path: check.path,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Restores from a verified copy. Callers hold the write lock.
+    pub(crate) fn restore_from(
+        &self,
+        slot: u32,
+        source: &Path,
+        kind: RecoverySource,
+    ) -> Result<RestoreOutcome> {
+        let record = self.read_record(source)?;
+        let mut meta = self.parse_metadata(source, &record)?;
+        meta.snapshot = None;
+        let primary = self.layout.primary(slot);
+        let mut outcome = RestoreOutcome {
+            source: kind.clone(),
+            quarantined: None,
+            safety_snapshot: None,
+        };
+        match self.read_record(&primary) {
+            Ok(current) if current.payload() == record.payload() => {}
+            Ok(_) => {
+                let request = SnapshotRequest {
+                    name: "Before restore".into(),
+                    description: format!("Save replaced when it was {}", kind.describe()),
+                    kind: SnapshotKind::PreRestore,
+                    context: serde_json::Value::Null,
+                };
+                outcome.safety_snapshot = Some(self.snapshot_locked(slot, &request)?.id);
+            }
+            Err(Error::NotFound { .. }) => {}
+            Err(Error::Corrupt { .. }) => outcome.quarantined = Some(self.quarantine(&primary)?),
+            Err(e) => return Err(e),
+        }
+        if kind == RecoverySource::InterruptedWrite {
+            self.storage
+                .rename(source, &primary)
+                .map_err(|e| Error::io("rename into place", &primary, e))?;
+            self.sync_dir(self.layout.root())?;
+        } else {
+            let meta_json = serde_json::to_vec(&meta)?;
+            let prefix = envelope::encode_prefix(&meta_json, record.payload());
+            self.commit(&primary, &[&prefix, record.payload()])?;
+        }
+        self.forget(slot);
+        Ok(outcome)
+    }
+
+    /// Moves a file into `quarantine/` under a unique, timestamped name.
+    pub(crate) fn quarantine(&self, path: &Path) -> Result<PathBuf> {
+        let dir = self.layout.quarantine_dir();
+        self.storage
+            .create_dir_all(&dir)
+            .map_err(|e| Error::io("create", &dir, e))?;
+        let stem = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("file")
+            .to_owned();
+        let stamp = self.clock.now().format("%Y%m%dT%H%M%S%3fZ");
+        let mut target = dir.join(format!("{stem}.{stamp}"));
+        let mut n = 1;
+        while self.exists(&target)? {
+            target = dir.join(format!("{stem}.{stamp}.{n}"));
+            n += 1;
+        }
+        self.storage
+            .rename(path, &target)
+            .map_err(|e| Error::io("quarantine", path, e))?;
+        self.sync_dir(&dir)?;
+        self.sync_dir(path.parent().unwrap_or(self.layout.root()))?;
+        Ok(target)
+    }
+
+    /// Settles one leftover `.tmp` in the root: promotes a complete write
+    /// whose primary is gone, otherwise removes it. Callers hold the write lock.
+    fn settle_temp(&self, name: &str) -> Result<Option<StartupAction>> {
+        let temp = self.layout.root().join(name);
+        let target_name = name.strip_suffix(TEMP_SUFFIX).unwrap_or(name);
+        if let Some(FileRole::Primary(slot)) = Layout::role_of(target_name) {
+            if slot < self.options.slot_count {
+                let primary = self.layout.primary(slot);
+                match self.read_record(&primary) {
+                    Ok(_) => {}
+                    Err(Error::Corrupt {
+                        reason: FormatError::UnsupportedVersion { .. },
+                        ..
+                    }) => {}
+                    Err(_) => return self.settle_orphaned_slot(slot, &temp, &primary).map(Some),
+                }
+            }
+        }
+        self.storage
+            .remove(&temp)
+            .map_err(|e| Error::io("remove", &temp, e))?;
+        Ok(Some(StartupAction::DiscardedTemp { path: temp }))
+    }
+
+    fn settle_orphaned_slot(
+        &self,
+        slot: u32,
+        temp: &Path,
+        primary: &Path,
+    ) -> Result<StartupAction> {
+        if self.read_record(temp).is_ok() {
+            if self.exists(primary)? {
+                self.quarantine(primary)?;
+            }
+            self.storage
+                .rename(temp, primary)
+                .map_err(|e| Error::io("rename into place", primary, e))?;
+            self.forget(slot);
+            return Ok(StartupAction::PromotedInterruptedWrite { slot });
+        }
+        self.storage
+            .remove(temp)
+            .map_err(|e| Error::io("remove", temp, e))?;
+        // The interrupted save may have moved the primary to level 0 already.
+        for level in 0..self.options.backup_levels {
+            let path = self.layout.backup(slot, level);
+            if self.read_record(&path).is_ok() {
+                self.restore_from(slot, &path, RecoverySource::Backup(level))?;
+                return Ok(StartupAction::RestoredFromBackup { slot, level });
+            }
+        }
+        Ok(StartupAction::DiscardedTemp {
+            path: temp.to_path_buf(),
+        })
+    }
+
+    pub(crate) fn recover_interrupted_writes(&self) -> Result<Vec<StartupAction>> {
+        let _guard = self.lock_writes();
+        let root = self.layout.root();
+        let names = self
+            .storage
+            .list(root)
+            .map_err(|e| Error::io("list", root, e))?;
+        let mut actions = Vec::new();
+        for name in names.iter().filter(|n| n.ends_with(TEMP_SUFFIX)) {
+            actions.extend(self.settle_temp(name)?);
+        }
+        if !actions.is_empty() {
+            self.sync_dir(root)?;
+        }
+        Ok(actions)
+    }
+
+    /// Removes leftovers of interrupted writes, quarantines corrupt backups and
+    /// snapshots, and removes backups beyond the configured number of levels.
+    /// Files written by a newer version are left alone.
+    pub fn cleanup(&self) -> Result<CleanupReport> {
+        self.timed(OpKind::Cleanup, || {
+            self.writable()?;
+            let _guard = self.lock_writes();
+            let mut report = CleanupReport::default();
+            let root = self.layout.root().to_path_buf();
+            let names = self
+                .storage
+                .list(&root)
+                .map_err(|e| Error::io("list", &root, e))?;
+            for name in &names {
+                match Layout::role_of(name) {
+                    Some(FileRole::Temp) => match self.settle_temp(name)? {
+                        Some(StartupAction::PromotedInterruptedWrite { slot }) => {
+                            report.promoted.push(slot)
+                        }
+                        Some(StartupAction::DiscardedTemp { path }) => {
+                            report.removed_temp.push(path)
+                        }
+                        _ => {}
+                    },
+                    Some(FileRole::Backup(slot, level)) => {
+                        let path = root.join(name);
+                        if slot >= self.options.slot_count {
+                            continue;
+                        }
+                        if level >= self.options.backup_levels {
+                            self.storage
+                                .remove(&path)
+                                .map_err(|e| Error::io("remove", &path, e))?;
+                            report.removed_extra_backups.push(path);
+                        } else if self.is_plainly_corrupt(&path) {
+                            report.quarantined.push(self.quarantine(&path)?);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for slot in self.used_slots()? {
+                let dir = self.layout.snapshot_dir(slot);
+                if !self.exists(&dir)? {
+                    continue;
+                }
+                for name in self
+                    .storage
+                    .list(&dir)
+                    .map_err(|e| Error::io("list", &dir, e))?
+                {
+                    let path = dir.join(&name);
+                    if name.ends_with(TEMP_SUFFIX) {
+                        self.storage
+                            .remove(&path)
+                            .map_err(|e| Error::io("remove", &path, e))?;
+                        report.removed_temp.push(path);
+                    } else if Layout::snapshot_id_of(&name).is_some()
+                        && self.is_plainly_corrupt(&path)
+                    {
+                        report.quarantined.push(self.quarantine(&path)?);
+                    }
+                }
+                self.sync_dir(&dir)?;
+            }
+            self.sync_dir(&root)?;
+            Ok((0, report))
+        })
+    }
+
+    /// Corrupt, and not merely written by a newer version.
+    fn is_plainly_corrupt(&self, path: &Path) -> bool {
+        matches!(
+            self.read_record(path),
+            Err(Error::Corrupt { reason, .. }) if !matches!(reason, FormatError::UnsupportedVersion { .. })
+        )
+    }
+}

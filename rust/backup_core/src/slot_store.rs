@@ -1,0 +1,582 @@
+//! Save slots on disk: atomic saves with rolling backups.
+//!
+//! A save writes the new record to `slot_<n>.sav.tmp` (flushed), shifts the
+//! rolling backups down one level (`bak1 -> bak2`, `bak0 -> bak1`,
+//! `sav -> bak0`), renames the temporary file over the primary and flushes the
+//! directory. At every instant the newest acknowledged save exists in a
+//! complete, checksummed file: as the primary, as `bak0` while the rename is
+//! in flight, and the new one as the `.tmp`, which start-up recovery promotes.
+//! See `docs/crash-safety.md` for the argument step by step.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+use crate::clock::{Clock, SystemClock};
+use crate::durability::Durability;
+use crate::envelope::{self, Record};
+use crate::error::{Error, FormatError, Result};
+use crate::layout::Layout;
+use crate::metadata::SlotMetadata;
+use crate::retention::RetentionPolicy;
+use crate::stats::{OpKind, Stats};
+use crate::storage::{LockGuard, StdStorage, Storage};
+
+/// How a store behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreOptions {
+    /// Number of slots; valid slot numbers are `0..slot_count`.
+    pub slot_count: u32,
+    /// Rolling backup levels kept per slot (the product promises 3).
+    pub backup_levels: u32,
+    /// How hard a commit works to survive power loss.
+    pub durability: Durability,
+    /// Largest payload accepted (and largest record read back).
+    pub max_payload_bytes: u64,
+    /// Which automated snapshots retention keeps.
+    pub retention: RetentionPolicy,
+    /// Open without taking the writer lock; every mutation is refused.
+    pub read_only: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            slot_count: 10,
+            backup_levels: 3,
+            durability: Durability::Full,
+            max_payload_bytes: 256 << 20,
+            retention: RetentionPolicy::default(),
+            read_only: false,
+        }
+    }
+}
+
+/// A slot as loaded: verified payload and its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSlot {
+    /// The game's bytes.
+    pub payload: Vec<u8>,
+    /// Metadata of the save.
+    pub metadata: SlotMetadata,
+    /// CRC32 of metadata and payload as stored.
+    pub checksum: u32,
+    /// Set when the file was in an older format and has been rewritten in the
+    /// current one (the old file was kept as backup level 0).
+    pub migrated_from_version: Option<u16>,
+}
+
+/// What a successful save wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveReceipt {
+    /// The slot written.
+    pub slot: u32,
+    /// CRC32 of the new record's metadata and payload.
+    pub checksum: u32,
+    /// Bytes written to disk (header, metadata and payload).
+    pub bytes_written: u64,
+    /// The metadata as stored (with timestamps and counter filled in).
+    pub metadata: SlotMetadata,
+}
+
+/// What the store knows about a primary it wrote or verified itself, so that
+/// a save does not have to read the previous save back.
+#[derive(Debug, Clone)]
+pub(crate) struct KnownPrimary {
+    pub created_at: Option<DateTime<Utc>>,
+    pub save_count: u64,
+}
+
+/// State of a primary before it is replaced.
+pub(crate) enum PriorPrimary {
+    Missing,
+    Valid(KnownPrimary),
+    Corrupt,
+}
+
+/// A save root: slots, rolling backups, snapshots, quarantine.
+#[derive(Debug)]
+pub struct SlotStore {
+    pub(crate) layout: Layout,
+    pub(crate) options: StoreOptions,
+    pub(crate) storage: Arc<dyn Storage>,
+    pub(crate) clock: Arc<dyn Clock>,
+    stats: Mutex<Stats>,
+    write_lock: Mutex<()>,
+    known: Mutex<HashMap<u32, KnownPrimary>>,
+    pub(crate) startup: Vec<crate::repair::StartupAction>,
+    _process_lock: Option<LockGuard>,
+}
+
+impl SlotStore {
+    /// Opens (creating if needed) the save root on the real file system,
+    /// takes the writer lock and recovers interrupted writes.
+    pub fn open(root: impl Into<PathBuf>, options: StoreOptions) -> Result<Self> {
+        Self::open_with(root, options, Arc::new(StdStorage), Arc::new(SystemClock))
+    }
+
+    /// Opens the save root through the given storage and clock.
+    pub fn open_with(
+        root: impl Into<PathBuf>,
+        options: StoreOptions,
+        storage: Arc<dyn Storage>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
+        if options.slot_count == 0 {
+            return Err(Error::InvalidArgument(
+                "slot_count must be at least 1".into(),
+            ));
+        }
+        let layout = Layout::new(root);
+        let root = layout.root().to_path_buf();
+        match storage
+            .stat(&root)
+            .map_err(|e| Error::io("inspect", &root, e))?
+        {
+            Some(stat) if !stat.is_dir => return Err(Error::RootNotDirectory(root)),
+            Some(_) => {}
+            None if options.read_only => {
+                return Err(Error::NotFound {
+                    what: "save root",
+                    path: root,
+                })
+            }
+            None => storage
+                .create_dir_all(&root)
+                .map_err(|e| Error::io("create", &root, e))?,
+        }
+        let process_lock = if options.read_only {
+            None
+        } else {
+            let lock_path = layout.lock_file();
+            match storage.try_lock(&lock_path) {
+                Ok(Some(guard)) => Some(guard),
+                Ok(None) => return Err(Error::RootInUse(root)),
+                Err(e) => return Err(Error::io("lock", lock_path, e)),
+            }
+        };
+        let mut store = SlotStore {
+            layout,
+            options,
+            storage,
+            clock,
+            stats: Mutex::new(Stats::default()),
+            write_lock: Mutex::new(()),
+            known: Mutex::new(HashMap::new()),
+            startup: Vec::new(),
+            _process_lock: process_lock,
+        };
+        if !store.options.read_only {
+            store.startup = store.recover_interrupted_writes()?;
+        }
+        Ok(store)
+    }
+
+    /// The save root.
+    pub fn root(&self) -> &Path {
+        self.layout.root()
+    }
+
+    /// The file layout of the root.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The options the store was opened with.
+    pub fn options(&self) -> &StoreOptions {
+        &self.options
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// What start-up recovery did when the store was opened.
+    pub fn startup_actions(&self) -> &[crate::repair::StartupAction] {
+        &self.startup
+    }
+
+    /// A copy of the operation counters.
+    pub fn stats(&self) -> Stats {
+        lock(&self.stats).clone()
+    }
+
+    /// Adds an operation done outside the store (health check, export, ...)
+    /// to the counters.
+    pub fn record_stat(&self, kind: OpKind, elapsed: std::time::Duration, bytes: u64, ok: bool) {
+        lock(&self.stats).record(kind, elapsed, bytes, ok);
+    }
+
+    /// Checks a slot number coming from outside (GDScript ints are i64).
+    pub fn check_slot(&self, slot: i64) -> Result<u32> {
+        match u32::try_from(slot) {
+            Ok(s) if s < self.options.slot_count => Ok(s),
+            _ => Err(Error::InvalidSlot {
+                slot,
+                max: self.options.slot_count - 1,
+            }),
+        }
+    }
+
+    /// Checks a backup level coming from outside (0 = newest).
+    pub fn check_level(&self, level: i64) -> Result<u32> {
+        match u32::try_from(level) {
+            Ok(l) if l < self.options.backup_levels => Ok(l),
+            _ => Err(Error::InvalidBackupLevel {
+                level,
+                max: self.options.backup_levels.saturating_sub(1),
+            }),
+        }
+    }
+
+    /// Saves `payload` into `slot`, rotating the previous save into the
+    /// rolling backups. Returns only once the save is durable as configured.
+    pub fn save(&self, slot: u32, payload: &[u8], metadata: &SlotMetadata) -> Result<SaveReceipt> {
+        self.timed(OpKind::Save, || {
+            self.writable()?;
+            self.check_slot(slot.into())?;
+            self.check_payload_size(payload.len())?;
+            let _guard = lock(&self.write_lock);
+            let receipt = self.save_locked(slot, payload, metadata)?;
+            Ok((receipt.bytes_written, receipt))
+        })
+    }
+
+    /// Loads and verifies the primary copy of a slot. A slot in an older
+    /// format is migrated (the old file is kept as backup level 0).
+    pub fn load(&self, slot: u32) -> Result<LoadedSlot> {
+        self.timed(OpKind::Load, || {
+            self.check_slot(slot.into())?;
+            let record = self.read_record(&self.layout.primary(slot))?;
+            let metadata = self.parse_metadata(&self.layout.primary(slot), &record)?;
+            let version = record.version;
+            let checksum = record.checksum;
+            let payload = record.into_payload();
+            if version < envelope::CURRENT_VERSION && !self.options.read_only {
+                let _guard = lock(&self.write_lock);
+                let receipt = self.save_locked(slot, &payload, &metadata)?;
+                let bytes = payload.len() as u64;
+                return Ok((
+                    bytes,
+                    LoadedSlot {
+                        payload,
+                        metadata: receipt.metadata,
+                        checksum: receipt.checksum,
+                        migrated_from_version: Some(version),
+                    },
+                ));
+            }
+            self.remember(slot, &metadata);
+            Ok((
+                payload.len() as u64,
+                LoadedSlot {
+                    payload,
+                    metadata,
+                    checksum,
+                    migrated_from_version: None,
+                },
+            ))
+        })
+    }
+
+    /// Deletes a slot's primary, rolling backups and interrupted writes, and
+    /// its snapshots when `with_snapshots` is set. Backups go first and the
+    /// primary last, so an interrupted delete never looks like an interrupted save.
+    pub fn delete_slot(&self, slot: u32, with_snapshots: bool) -> Result<()> {
+        self.timed(OpKind::Delete, || {
+            self.writable()?;
+            self.check_slot(slot.into())?;
+            let _guard = lock(&self.write_lock);
+            let primary = self.layout.primary(slot);
+            let mut victims: Vec<PathBuf> = self.existing_backup_paths(slot)?;
+            victims.push(Layout::temp_for(&primary));
+            victims.push(primary);
+            for path in victims {
+                self.remove_if_exists(&path)?;
+            }
+            if with_snapshots {
+                for check in self.list_snapshots(slot)? {
+                    self.remove_if_exists(&check.path)?;
+                }
+            }
+            self.forget(slot);
+            self.sync_dir(self.layout.root())?;
+            Ok((0, ()))
+        })
+    }
+
+    // ----- internals shared with repair and snapshots -----
+
+    pub(crate) fn save_locked(
+        &self,
+        slot: u32,
+        payload: &[u8],
+        metadata: &SlotMetadata,
+    ) -> Result<SaveReceipt> {
+        let primary = self.layout.primary(slot);
+        let prior = self.prior_primary(slot)?;
+        let now = self.clock.now();
+        let mut meta = metadata.clone();
+        meta.snapshot = None;
+        meta.modified_at = Some(now);
+        match &prior {
+            PriorPrimary::Valid(known) => {
+                meta.created_at = known.created_at.or(meta.created_at).or(Some(now));
+                meta.save_count = known.save_count + 1;
+            }
+            _ => {
+                meta.created_at = meta.created_at.or(Some(now));
+                meta.save_count += 1;
+            }
+        }
+        let meta_json = serde_json::to_vec(&meta)?;
+        let prefix = envelope::encode_prefix(&meta_json, payload);
+        let checksum = envelope::checksum(&meta_json, payload);
+        let tmp = Layout::temp_for(&primary);
+        self.write_temp(&tmp, &[&prefix, payload])?;
+        let rotated = match prior {
+            PriorPrimary::Valid(_) => self.rotate_backups(slot),
+            PriorPrimary::Corrupt => self.quarantine(&primary).map(|_| false),
+            PriorPrimary::Missing => Ok(false),
+        };
+        let rotated = match rotated {
+            Ok(rotated) => rotated,
+            Err(e) => {
+                let _ = self.storage.remove(&tmp);
+                return Err(e);
+            }
+        };
+        if let Err(e) = self.storage.rename(&tmp, &primary) {
+            // Put the previous save back where a loader looks first.
+            if rotated {
+                let _ = self.storage.rename(&self.layout.backup(slot, 0), &primary);
+            }
+            let _ = self.storage.remove(&tmp);
+            self.forget(slot);
+            return Err(Error::io("rename into place", &primary, e));
+        }
+        self.sync_dir(self.layout.root())?;
+        self.remember(slot, &meta);
+        Ok(SaveReceipt {
+            slot,
+            checksum,
+            bytes_written: (prefix.len() + payload.len()) as u64,
+            metadata: meta,
+        })
+    }
+
+    /// Shifts backups one level down and moves the primary to level 0.
+    /// Returns whether the primary was moved.
+    pub(crate) fn rotate_backups(&self, slot: u32) -> Result<bool> {
+        let levels = self.options.backup_levels;
+        if levels == 0 {
+            return Ok(false);
+        }
+        for level in (0..levels - 1).rev() {
+            let from = self.layout.backup(slot, level);
+            if self.exists(&from)? {
+                let to = self.layout.backup(slot, level + 1);
+                self.storage
+                    .rename(&from, &to)
+                    .map_err(|e| Error::io("rotate backup", &from, e))?;
+            }
+        }
+        let primary = self.layout.primary(slot);
+        self.storage
+            .rename(&primary, &self.layout.backup(slot, 0))
+            .map_err(|e| Error::io("rotate primary", &primary, e))?;
+        Ok(true)
+    }
+
+    fn prior_primary(&self, slot: u32) -> Result<PriorPrimary> {
+        if let Some(known) = lock(&self.known).get(&slot) {
+            return Ok(PriorPrimary::Valid(known.clone()));
+        }
+        let path = self.layout.primary(slot);
+        match self.read_record(&path) {
+            Ok(record) => {
+                let meta = self.parse_metadata(&path, &record).unwrap_or_default();
+                Ok(PriorPrimary::Valid(KnownPrimary {
+                    created_at: meta.created_at,
+                    save_count: meta.save_count,
+                }))
+            }
+            Err(Error::NotFound { .. }) => Ok(PriorPrimary::Missing),
+            Err(Error::Corrupt {
+                reason: reason @ FormatError::UnsupportedVersion { .. },
+                path,
+            }) => Err(Error::Corrupt { path, reason }),
+            Err(Error::Corrupt { .. }) => Ok(PriorPrimary::Corrupt),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes a record to `target` atomically: temporary file, flush, rename,
+    /// directory flush.
+    pub(crate) fn commit(&self, target: &Path, parts: &[&[u8]]) -> Result<()> {
+        let tmp = Layout::temp_for(target);
+        self.write_temp(&tmp, parts)?;
+        if let Err(e) = self.storage.rename(&tmp, target) {
+            let _ = self.storage.remove(&tmp);
+            return Err(Error::io("rename into place", target, e));
+        }
+        self.sync_dir(target.parent().unwrap_or(self.layout.root()))
+    }
+
+    fn write_temp(&self, tmp: &Path, parts: &[&[u8]]) -> Result<()> {
+        let sync = self.options.durability.sync_files();
+        self.storage.write_file(tmp, parts, sync).map_err(|e| {
+            let _ = self.storage.remove(tmp);
+            Error::io("write", tmp, e)
+        })
+    }
+
+    pub(crate) fn sync_dir(&self, dir: &Path) -> Result<()> {
+        if self.options.durability.sync_dirs() {
+            self.storage
+                .sync_dir(dir)
+                .map_err(|e| Error::io("flush directory", dir, e))?;
+        }
+        Ok(())
+    }
+
+    /// Reads and verifies one record file.
+    pub(crate) fn read_record(&self, path: &Path) -> Result<Record> {
+        let limit = self.record_limit();
+        let stat = self
+            .storage
+            .stat(path)
+            .map_err(|e| Error::io("inspect", path, e))?;
+        match stat {
+            None => {
+                return Err(Error::NotFound {
+                    what: "save file",
+                    path: path.to_path_buf(),
+                })
+            }
+            Some(stat) if stat.len > limit => {
+                return Err(Error::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: FormatError::TooLarge {
+                        declared: stat.len,
+                        limit,
+                    },
+                })
+            }
+            Some(_) => {}
+        }
+        let bytes = self
+            .storage
+            .read(path)
+            .map_err(|e| Error::io("read", path, e))?;
+        envelope::decode(bytes, limit).map_err(|reason| Error::Corrupt {
+            path: path.to_path_buf(),
+            reason,
+        })
+    }
+
+    pub(crate) fn parse_metadata(&self, path: &Path, record: &Record) -> Result<SlotMetadata> {
+        if record.meta().is_empty() {
+            return Ok(SlotMetadata::default());
+        }
+        serde_json::from_slice(record.meta()).map_err(|e| Error::Corrupt {
+            path: path.to_path_buf(),
+            reason: FormatError::BadMetadata(e.to_string()),
+        })
+    }
+
+    fn record_limit(&self) -> u64 {
+        // Header and metadata on top of the largest payload.
+        self.options.max_payload_bytes.saturating_add(1 << 20)
+    }
+
+    fn check_payload_size(&self, len: usize) -> Result<()> {
+        let size = len as u64;
+        if size > self.options.max_payload_bytes {
+            return Err(Error::TooLarge {
+                size,
+                limit: self.options.max_payload_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn writable(&self) -> Result<()> {
+        if self.options.read_only {
+            Err(Error::ReadOnly)
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn exists(&self, path: &Path) -> Result<bool> {
+        self.storage
+            .stat(path)
+            .map(|s| s.is_some())
+            .map_err(|e| Error::io("inspect", path, e))
+    }
+
+    pub(crate) fn remove_if_exists(&self, path: &Path) -> Result<()> {
+        if self.exists(path)? {
+            self.storage
+                .remove(path)
+                .map_err(|e| Error::io("remove", path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Paths of every existing rolling backup of a slot, including levels
+    /// beyond the configured count (left by an older configuration).
+    pub(crate) fn existing_backup_paths(&self, slot: u32) -> Result<Vec<PathBuf>> {
+        let names = self
+            .storage
+            .list(self.layout.root())
+            .map_err(|e| Error::io("list", self.layout.root(), e))?;
+        Ok(names
+            .iter()
+            .filter(|n| matches!(Layout::role_of(n), Some(crate::layout::FileRole::Backup(s, _)) if s == slot))
+            .map(|n| self.layout.root().join(n))
+            .collect())
+    }
+
+    pub(crate) fn lock_writes(&self) -> MutexGuard<'_, ()> {
+        lock(&self.write_lock)
+    }
+
+    pub(crate) fn remember(&self, slot: u32, meta: &SlotMetadata) {
+        lock(&self.known).insert(
+            slot,
+            KnownPrimary {
+                created_at: meta.created_at,
+                save_count: meta.save_count,
+            },
+        );
+    }
+
+    pub(crate) fn forget(&self, slot: u32) {
+        lock(&self.known).remove(&slot);
+    }
+
+    /// Runs an operation and records it in the stats. `f` returns the bytes
+    /// it moved alongside its result.
+    pub(crate) fn timed<T>(&self, kind: OpKind, f: impl FnOnce() -> Result<(u64, T)>) -> Result<T> {
+        let start = Instant::now();
+        let result = f();
+        let (bytes, ok) = match &result {
+            Ok((bytes, _)) => (*bytes, true),
+            Err(_) => (0, false),
+        };
+        lock(&self.stats).record(kind, start.elapsed(), bytes, ok);
+        result.map(|(_, value)| value)
+    }
+}
+
+/// Locks a mutex, recovering from poisoning: our critical sections leave the
+/// protected data consistent even if a caller panicked.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}

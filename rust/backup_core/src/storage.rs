@@ -1,0 +1,139 @@
+//! The storage seam: the few file operations the store performs, behind a
+//! narrow trait so that tests can substitute a simulated disk (power loss,
+//! ENOSPC, EIO) without the store's logic changing shape.
+
+use std::fmt::Debug;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+/// What the store needs to know about a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    /// Length in bytes.
+    pub len: u64,
+    /// Last modification time, where the platform reports one.
+    pub modified: Option<DateTime<Utc>>,
+    /// Whether the path is a directory.
+    pub is_dir: bool,
+}
+
+/// A held advisory lock; dropping it releases the lock.
+pub type LockGuard = Box<dyn Debug + Send + Sync>;
+
+/// File operations used by the store. Every path is absolute or relative to
+/// the process; the store never builds a path from file contents.
+pub trait Storage: Debug + Send + Sync {
+    /// Reads a whole file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Stats a path; `Ok(None)` when it does not exist.
+    fn stat(&self, path: &Path) -> io::Result<Option<FileStat>>;
+    /// Creates or truncates `path` and writes `parts` one after the other;
+    /// when `sync` is set, flushes the file's data and size to stable storage.
+    fn write_file(&self, path: &Path, parts: &[&[u8]], sync: bool) -> io::Result<()>;
+    /// Atomically renames `from` to `to`, replacing `to` if it exists.
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Removes a file.
+    fn remove(&self, path: &Path) -> io::Result<()>;
+    /// Names of the entries of a directory (files and directories).
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>>;
+    /// Makes the directory's entries (creates, renames, unlinks) durable.
+    fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+    /// Creates a directory and its parents.
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()>;
+    /// Takes an exclusive advisory lock on `path` without waiting.
+    /// `Ok(None)` means the lock is held by someone else.
+    fn try_lock(&self, path: &Path) -> io::Result<Option<LockGuard>>;
+}
+
+/// The real file system through `std::fs`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StdStorage;
+
+impl Storage for StdStorage {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        fs::read(path)
+    }
+
+    fn stat(&self, path: &Path) -> io::Result<Option<FileStat>> {
+        match fs::metadata(path) {
+            Ok(meta) => Ok(Some(FileStat {
+                len: meta.len(),
+                modified: meta.modified().ok().map(DateTime::<Utc>::from),
+                is_dir: meta.is_dir(),
+            })),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_file(&self, path: &Path, parts: &[&[u8]], sync: bool) -> io::Result<()> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)?;
+        for part in parts {
+            file.write_all(part)?;
+        }
+        if sync {
+            // On macOS std's sync_all issues F_FULLFSYNC, which is what
+            // actually reaches the platter there.
+            file.sync_all()?;
+        }
+        Ok(())
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            if let Ok(name) = entry?.file_name().into_string() {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            File::open(dir)?.sync_all()
+        }
+        #[cfg(not(unix))]
+        {
+            // Windows cannot open a directory for flushing; NTFS journals
+            // the rename itself (MoveFileEx with MOVEFILE_REPLACE_EXISTING).
+            let _ = dir;
+            Ok(())
+        }
+    }
+
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)
+    }
+
+    fn try_lock(&self, path: &Path) -> io::Result<Option<LockGuard>> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Box::new(file))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+}
