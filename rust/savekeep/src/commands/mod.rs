@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod list;
+pub mod repair;
+pub mod snapshots;
+pub mod verify;
+pub mod where_cmd;
