@@ -9,6 +9,9 @@ use serde::Serialize;
 /// fields may be added without a bump.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Narrowest terminal that tables are wrapped to fit.
+const MIN_WRAP_WIDTH: u16 = 60;
+
 /// What a finished command hands back to `main`.
 #[derive(Debug)]
 pub struct Done {
@@ -94,9 +97,12 @@ impl Ui {
     pub fn table(&self, header: &[&str]) -> Table {
         let mut table = Table::new();
         if self.tty {
-            table
-                .load_preset(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic);
+            table.load_preset(presets::UTF8_FULL_CONDENSED);
+            // Wrap to the terminal only when its width is known and usable:
+            // a pseudo-terminal may report 0 columns.
+            if table.width().is_some_and(|w| w >= MIN_WRAP_WIDTH) {
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+            }
         } else {
             table
                 .load_preset(presets::ASCII_FULL_CONDENSED)
@@ -107,6 +113,16 @@ impl Ui {
         }
         table.set_header(header.iter().copied());
         table
+    }
+
+    /// Keeps the given columns unwrapped when a table is fitted to the
+    /// terminal: numbers, times and states are unreadable when split.
+    pub fn keep_whole(&self, table: &mut Table, columns: &[usize]) {
+        for &i in columns {
+            if let Some(column) = table.column_mut(i) {
+                column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+            }
+        }
     }
 
     /// A table cell in a tone (coloured only when colour is on).

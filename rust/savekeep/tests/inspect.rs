@@ -233,8 +233,8 @@ fn list_shows_slots_metadata_and_backup_states() {
         .stdout(contains("Iceman"))
         .stdout(contains("Hermes"))
         .stdout(contains("1h 30m"))
-        .stdout(contains("0:ok 1:ok 2:missing"))
-        .stdout(contains("0:DAMAGED 1:ok 2:missing"))
+        .stdout(contains("| ok ok -"))
+        .stdout(contains("| DAMAGED ok -"))
         // No colour when stdout is not a terminal.
         .stdout(contains("\x1b[").not());
 
@@ -397,4 +397,20 @@ fn where_follows_xdg_env_and_project_godot() {
         .assert()
         .code(2)
         .stderr(contains("--app NAME"));
+}
+
+#[test]
+fn a_file_that_cannot_be_read_exits_2_unless_damage_was_found() {
+    let f = Fixture::healthy();
+    // A folder where a backup file should be: present, but not readable as a file.
+    std::fs::create_dir(f.path("slot_1.sav.bak1.tmp")).unwrap();
+    std::fs::remove_file(f.path("slot_1.sav.bak1")).unwrap();
+    std::fs::rename(f.path("slot_1.sav.bak1.tmp"), f.path("slot_1.sav.bak1")).unwrap();
+    let (code, json) = f.json(&["verify"]);
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(json["summary"]["unreadable"], 1);
+    assert_eq!(json["healthy"], false);
+    f.flip_byte("slot_2.sav");
+    let (code, _) = f.json(&["verify"]);
+    assert_eq!(code, 1, "damage outranks unreadable files");
 }

@@ -1,6 +1,7 @@
 //! `savekeep list`: one line per used slot with its metadata and the state
 //! of every backup level.
 
+use comfy_table::{Cell, CellAlignment, ColumnConstraint, Width};
 use serde::Serialize;
 
 use crate::context::Ctx;
@@ -38,15 +39,13 @@ fn render(report: &ListReport, ui: &Ui) -> String {
     let mut table = ui.table(&[
         "Slot",
         "Callsign",
-        "Campaign",
-        "Mission",
-        "Play time",
-        "Saves",
+        "Campaign / mission",
+        "Played",
         "Size",
         "Saved at",
         "State",
         "Backups",
-        "Snapshots",
+        "Snaps",
     ]);
     for slot in &report.slots {
         let text = |v: &Option<String>| v.clone().filter(|s| !s.is_empty()).unwrap_or("-".into());
@@ -56,34 +55,45 @@ fn render(report: &ListReport, ui: &Ui) -> String {
         }
         table.add_row(vec![
             ui.cell(slot.slot, Tone::Dim),
-            comfy_table::Cell::new(text(&slot.pilot_callsign)),
-            comfy_table::Cell::new(text(&slot.campaign)),
-            comfy_table::Cell::new(text(&slot.mission)),
-            comfy_table::Cell::new(slot.play_time_seconds.map_or("-".into(), output::play_time)),
-            comfy_table::Cell::new(slot.save_count.map_or("-".into(), |c| c.to_string())),
-            comfy_table::Cell::new(slot.size.map_or("-".into(), output::bytes)),
-            comfy_table::Cell::new(output::time(slot.modified_at)),
+            Cell::new(text(&slot.pilot_callsign)),
+            Cell::new(format!(
+                "{} / {}",
+                text(&slot.campaign),
+                text(&slot.mission)
+            )),
+            Cell::new(slot.play_time_seconds.map_or("-".into(), output::play_time)),
+            Cell::new(slot.size.map_or("-".into(), output::bytes)),
+            Cell::new(output::time(slot.modified_at)),
             ui.cell(state, slot.state.tone()),
             ui.cell(backup_states(slot), backups_tone(slot)),
-            comfy_table::Cell::new(slot.snapshot_count),
+            Cell::new(slot.snapshot_count),
         ]);
     }
-    for column in [0, 4, 5, 6, 10] {
+    ui.keep_whole(&mut table, &[0, 3, 4, 6, 7, 8]);
+    for column in [1, 2, 5] {
         if let Some(c) = table.column_mut(column) {
-            c.set_cell_alignment(comfy_table::CellAlignment::Right);
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(10)));
+        }
+    }
+    for column in [0, 3, 4, 8] {
+        if let Some(c) = table.column_mut(column) {
+            c.set_cell_alignment(CellAlignment::Right);
         }
     }
     format!("Save folder: {}\n{table}\n", report.root)
 }
 
-/// `0:ok 1:DAMAGED 2:missing`: every level with its state.
+/// `ok DAMAGED -`: the state of every level, newest first (`-` = none).
 fn backup_states(slot: &SlotReport) -> String {
     if slot.backups.is_empty() {
         return "-".into();
     }
     slot.backups
         .iter()
-        .map(|b| format!("{}:{}", b.level.unwrap_or(0), b.state.label()))
+        .map(|b| match b.state {
+            FileState::Missing => "-",
+            state => state.label(),
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -400,6 +400,7 @@ fn render(report: &VerifyReport, ui: &Ui) -> String {
                 comfy_table::Cell::new(file.reason.clone().unwrap_or_default()),
             ]);
         }
+        ui.keep_whole(&mut table, &[0, 1, 2, 3, 4]);
         out.push_str(&format!("{table}\n"));
     }
     for problem in &report.problems {
