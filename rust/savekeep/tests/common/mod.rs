@@ -40,14 +40,23 @@ impl Fixture {
 
     /// The store as the game would open it (writer lock held while alive).
     pub fn store(&self) -> SlotStore {
-        SlotStore::open(
-            self.root(),
-            StoreOptions {
+        // A process spawned by a parallel test holds copies of this process's
+        // file descriptors (including a just-released lock) until it execs;
+        // retry briefly instead of failing on that window.
+        let mut attempts = 0;
+        loop {
+            let options = StoreOptions {
                 durability: Durability::Off,
                 ..StoreOptions::default()
-            },
-        )
-        .unwrap()
+            };
+            match SlotStore::open(self.root(), options) {
+                Err(backup_core::Error::RootInUse(_)) if attempts < 200 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other.unwrap(),
+            }
+        }
     }
 
     /// Saves a slot `times` times; save k holds the payload `"<callsign> save k"`.
