@@ -104,18 +104,23 @@ pub enum Command {
         /// Backup level, 0 = newest.
         level: i64,
     },
-    /// Write one slot to a portable file (to keep, or to send to support).
+    /// Write one slot's current save to a portable file (to keep, or to send to support).
     Export {
         /// Slot to export.
         slot: i64,
         /// File to write.
         file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Bring an exported file back as a slot. The file is verified before anything is written.
+    ///
+    /// A save already in the target slot is kept as a snapshot and as backup level 0.
     Import {
         /// File written by `savekeep export` or the game's export.
         file: PathBuf,
-        /// Target slot; default: the slot recorded in the file.
+        /// Target slot; default: the first slot with no file at all.
         #[arg(long, value_name = "N")]
         slot: Option<i64>,
     },

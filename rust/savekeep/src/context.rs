@@ -71,4 +71,10 @@ impl Ctx {
         }
         Ok(SlotStore::open(&self.location.root, options)?)
     }
+
+    /// Opens the store as its single writer, creating the folder if needed
+    /// (importing onto a machine where the game never ran).
+    pub fn open_writer_creating(&self) -> CliResult<SlotStore> {
+        Ok(SlotStore::open(&self.location.root, self.options.clone())?)
+    }
 }

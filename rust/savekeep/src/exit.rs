@@ -28,6 +28,17 @@ pub enum CliError {
     /// An argument the parser accepted but the command cannot use.
     #[error("{0}")]
     Usage(String),
+    /// Data needed by the command is damaged.
+    #[error("{0}")]
+    Damaged(String),
+    /// backup_core refused or failed an operation it reports as text.
+    #[error("{message}")]
+    Refused {
+        /// Stable snake_case name for JSON output.
+        kind: &'static str,
+        /// backup_core's explanation.
+        message: String,
+    },
     /// Reading or writing something outside the store (stdin, stdout, a folder listing).
     #[error("could not {op} {path}: {source}")]
     Io {
@@ -46,6 +57,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Core(e) if e.is_corruption() => EXIT_DAMAGED,
+            CliError::Damaged(_) => EXIT_DAMAGED,
             _ => EXIT_ERROR,
         }
     }
@@ -72,6 +84,8 @@ impl CliError {
             },
             CliError::Locate(_) => "no_save_folder",
             CliError::Usage(_) => "usage",
+            CliError::Damaged(_) => "corrupt",
+            CliError::Refused { kind, .. } => kind,
             CliError::Io { .. } => "io",
         }
     }

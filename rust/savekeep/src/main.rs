@@ -19,9 +19,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use commands::{list, repair, snapshots, verify, where_cmd};
+use commands::{health, list, repair, snapshots, transfer, verify, where_cmd};
 use context::Ctx;
-use exit::{CliError, CliResult};
+use exit::CliResult;
 use output::{Done, Envelope, Tone, Ui, SCHEMA_VERSION};
 
 fn main() -> ExitCode {
@@ -73,9 +73,9 @@ fn dispatch(ctx: &Ctx, command: &Command) -> CliResult<Done> {
         Command::Restore { slot, level } => repair::run_restore(ctx, *slot, *level),
         Command::Snapshots(sub) => snapshots::run(ctx, sub),
         Command::Where => where_cmd::run(ctx),
-        Command::Health | Command::Export { .. } | Command::Import { .. } => Err(CliError::Usage(
-            format!("`{}` is not available in this build", command.name()),
-        )),
+        Command::Health => health::run(ctx),
+        Command::Export { slot, file, force } => transfer::run_export(ctx, *slot, file, *force),
+        Command::Import { file, slot } => transfer::run_import(ctx, file, *slot),
     }
 }
 
