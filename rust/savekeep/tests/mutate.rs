@@ -305,3 +305,31 @@ fn mutating_commands_never_create_a_missing_folder() {
         .stderr(contains("save root not found"));
     assert!(!missing.exists());
 }
+
+#[test]
+fn repair_reports_what_opening_the_folder_settled() {
+    let f = Fixture::healthy();
+    // A complete save that was interrupted before its rename, next to a
+    // damaged primary: opening the folder as writer completes it.
+    std::fs::copy(f.path("slot_1.sav"), f.path("slot_1.sav.tmp")).unwrap();
+    f.flip_byte("slot_1.sav");
+    let (code, json) = f.json(&["repair", "1"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["result"], "already_healthy");
+    assert_eq!(
+        json["startup_actions"][0]["action"],
+        "promoted_interrupted_write"
+    );
+    assert_eq!(json["startup_actions"][0]["slot"], 1);
+    assert_eq!(f.payload(1), "Maverick save 3");
+    assert_eq!(f.quarantined().len(), 1, "the damaged primary is kept");
+
+    std::fs::copy(f.path("slot_1.sav"), f.path("slot_1.sav.tmp")).unwrap();
+    f.flip_byte("slot_1.sav");
+    f.cmd()
+        .args(["repair", "1"])
+        .assert()
+        .code(0)
+        .stdout(contains("completed an interrupted save of slot 1"))
+        .stdout(contains("healthy: nothing to repair"));
+}

@@ -86,7 +86,8 @@ pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
     );
     if primary.state == FileState::Valid {
         report.source = Some(SourceReport::new(&RecoverySource::AlreadyHealthy));
-        let human = format!("Slot {slot} is healthy: nothing to repair.\n");
+        let human =
+            startup_note(&report) + &format!("Slot {slot} is healthy: nothing to repair.\n");
         return Ok(Done::new(&report, human, EXIT_OK));
     }
     if primary.state == FileState::NewerVersion {
@@ -120,7 +121,12 @@ pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
     );
     if !yes && !confirm(&format!("{plan}Repair slot {slot}? [y/N] "))? {
         report.result = "declined";
-        let human = format!("{}\n", ctx.ui.paint("Nothing was changed.", Tone::Warn));
+        let declined = if report.startup_actions.is_empty() {
+            "Nothing was changed.".to_owned()
+        } else {
+            format!("Slot {slot} was not repaired.")
+        };
+        let human = startup_note(&report) + &ctx.ui.paint(&declined, Tone::Warn) + "\n";
         return Ok(Done::new(&report, human, EXIT_DAMAGED));
     }
     let outcome = store.repair(slot)?;
@@ -176,8 +182,30 @@ fn fill(report: &mut RepairReport, outcome: &RestoreOutcome, result: &'static st
     report.safety_snapshot = outcome.safety_snapshot.clone();
 }
 
+/// What opening the store as writer settled (interrupted writes), so that
+/// the user hears about every change.
+fn startup_note(report: &RepairReport) -> String {
+    report
+        .startup_actions
+        .iter()
+        .map(|action| match action {
+            StartupAction::DiscardedTemp { path } => format!(
+                "Opening the folder removed an unfinished write: {}\n",
+                display_path(path)
+            ),
+            StartupAction::PromotedInterruptedWrite { slot } => {
+                format!("Opening the folder completed an interrupted save of slot {slot}.\n")
+            }
+            StartupAction::RestoredFromBackup { slot, level } => format!(
+                "Opening the folder restored slot {slot} from backup level {level} after an interrupted save.\n"
+            ),
+        })
+        .collect()
+}
+
 fn render_outcome(report: &RepairReport, ui: &Ui, plan: Option<String>) -> String {
-    let mut out = plan.unwrap_or_default();
+    let mut out = startup_note(report);
+    out.push_str(&plan.unwrap_or_default());
     let source = report
         .source
         .as_ref()
