@@ -81,13 +81,19 @@ pub enum Command {
     /// Verify every file (saves, backups, snapshots) and say what is wrong and what to do.
     ///
     /// Exit code 0 when everything verified, 1 when a file is damaged, 2 on I/O errors.
+    #[command(
+        after_help = "Examples:\n  savekeep verify\n  savekeep --json verify | jq '.problems[].advice'"
+    )]
     Verify,
-    /// The health report: scores, recommendations and the trend since the last check.
+    /// The health report: overall health, recommendations and the trend since the game's last check.
     Health,
-    /// Repair a slot whose current save is damaged or missing from its newest valid copy.
+    /// Put back the newest valid copy of a slot whose current save is damaged or missing.
     ///
     /// The damaged file is moved to quarantine/, never deleted. Asks for confirmation on
     /// stdin unless --yes is given. Needs the game to be closed.
+    #[command(
+        after_help = "Examples:\n  savekeep repair 2          shows the plan, asks [y/N]\n  savekeep repair 2 --yes    for scripts"
+    )]
     Repair {
         /// Slot to repair.
         slot: i64,
@@ -117,6 +123,9 @@ pub enum Command {
     /// Bring an exported file back as a slot. The file is verified before anything is written.
     ///
     /// A save already in the target slot is kept as a snapshot and as backup level 0.
+    #[command(
+        after_help = "Examples:\n  savekeep import slot2.json            into the first free slot\n  savekeep import slot2.json --slot 2   replace slot 2 (its save is kept as a snapshot)"
+    )]
     Import {
         /// File written by `savekeep export` or the game's export.
         file: PathBuf,
@@ -154,6 +163,9 @@ pub enum SnapshotsCommand {
     ///
     /// Manual, pre-restore and safety snapshots are never removed, nor the last valid
     /// copy of a slot.
+    #[command(
+        after_help = "Examples:\n  savekeep snapshots prune --dry-run\n  savekeep snapshots prune 2 --keep-last 5 --keep-daily 7 --keep-weekly 4"
+    )]
     Prune {
         /// Only this slot (default: every slot).
         slot: Option<i64>,
