@@ -388,7 +388,7 @@ pub fn analyze(
     } else {
         "automatic_recovery"
     };
-    if affected.is_empty() {
+    if affected.is_empty() && scenario != S::SettingsReset {
         options.push(option(
             "no_action_needed",
             None,
