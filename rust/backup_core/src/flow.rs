@@ -926,9 +926,10 @@ impl BackupFlow {
 
     fn import_inner(&self, path: &Path, target_slot: i64, result: &mut ImportResult) -> Result<()> {
         self.store.writable()?;
-        if target_slot < -1 {
-            self.store.check_slot(target_slot)?;
-        }
+        let requested = match target_slot {
+            -1 => None,
+            slot => Some(self.store.check_slot(slot)?),
+        };
         let _guard = self.begin_operation(
             BackupOperation::ImportBackup,
             json!({ "import_path": path.display().to_string(), "target_slot": target_slot }),
@@ -936,12 +937,11 @@ impl BackupFlow {
         let limit = self.config().max_import_bytes;
         let bytes = transfer::read_bounded(path, limit)?;
         let imported = transfer::parse_export(&bytes, self.store.options().max_payload_bytes)?;
-        let slot = if target_slot == -1 {
-            self.store.first_free_slot()?.ok_or_else(|| {
+        let slot = match requested {
+            Some(slot) => slot,
+            None => self.store.first_free_slot()?.ok_or_else(|| {
                 Error::Import("every slot is in use; choose a slot to replace".into())
-            })?
-        } else {
-            self.store.check_slot(target_slot)?
+            })?,
         };
         let _writes = self.store.lock_writes();
         let primary = self.store.layout().primary(slot);
@@ -967,8 +967,13 @@ impl BackupFlow {
                     ..
                 },
             ) => return Err(e),
-            // A damaged save is quarantined by the save below.
-            Err(Error::Corrupt { .. }) => result.replaced_existing = true,
+            // Kept as evidence in quarantine rather than rotated into the
+            // backups, where it would only push a valid level out.
+            Err(Error::Corrupt { .. }) => {
+                result.replaced_existing = true;
+                self.store.quarantine(&primary)?;
+                self.store.forget(slot);
+            }
             Err(e) => return Err(e),
         }
         let receipt = self

@@ -173,25 +173,39 @@ impl SlotSituation {
     }
 }
 
-fn situation(store: &SlotStore, slot: u32) -> Result<SlotSituation> {
-    let primary = store.check_file(store.layout().primary(slot), CopyRole::Primary);
-    let mut candidates = Vec::new();
-    for candidate in store.recovery_candidates(slot)? {
-        let role = match &candidate.source {
-            RecoverySource::Backup(level) => CopyRole::Backup(*level),
-            RecoverySource::Snapshot(id) => CopyRole::Snapshot(id.clone()),
-            _ => CopyRole::Primary,
-        };
-        let check = store.check_file(candidate.path.clone(), role);
+/// Every valid copy of a slot other than its primary, in the order automatic
+/// recovery tries them (the order of [`SlotStore::recovery_candidates`]),
+/// each verified once.
+fn valid_copies(store: &SlotStore, slot: u32) -> Result<Vec<(Candidate, FileCheck)>> {
+    let mut out = Vec::new();
+    let mut push = |source: RecoverySource, check: FileCheck| {
         if check.is_valid() {
-            candidates.push((candidate, check));
+            let candidate = Candidate {
+                source,
+                path: check.path.clone(),
+                written_at: check.written_at(),
+            };
+            out.push((candidate, check));
+        }
+    };
+    for level in 0..store.options().backup_levels {
+        let path = store.layout().backup(slot, level);
+        push(
+            RecoverySource::Backup(level),
+            store.check_file(path, CopyRole::Backup(level)),
+        );
+    }
+    for check in store.list_snapshots(slot)?.into_iter().rev() {
+        if let CopyRole::Snapshot(id) = &check.role {
+            push(RecoverySource::Snapshot(id.clone()), check);
         }
     }
-    Ok(SlotSituation {
-        slot,
-        primary,
-        candidates,
-    })
+    let temp = Layout::temp_for(&store.layout().primary(slot));
+    push(
+        RecoverySource::InterruptedWrite,
+        store.check_file(temp, CopyRole::Primary),
+    );
+    Ok(out)
 }
 
 fn context_slot(store: &SlotStore, context: &Value) -> Result<Option<u32>> {
@@ -228,34 +242,35 @@ pub fn analyze(
         None => store.used_slots()?,
     };
     let explicit = context_slot(store, &context)?.is_some();
-    let mut situations = Vec::with_capacity(slots.len());
-    for slot in slots {
-        situations.push(situation(store, slot)?);
-    }
+    // Only the primaries are read for every slot; copies are verified for
+    // the affected slots alone.
+    let situations = slots.into_iter().map(|slot| SlotSituation {
+        slot,
+        primary: store.check_file(store.layout().primary(slot), CopyRole::Primary),
+        candidates: Vec::new(),
+    });
     use RecoveryScenario as S;
     let pilot = context_text(&context, "pilot_callsign");
     let campaign = context_text(&context, "campaign");
-    // Which slots are affected, and which copies of them are usable.
-    let affected: Vec<&SlotSituation> = situations
-        .iter()
-        .filter(|s| match scenario {
-            S::CorruptedSave | S::MissingSave | S::CompleteDataLoss => explicit || !s.primary_ok(),
-            S::PilotDataLoss => {
-                explicit
-                    || !s.primary_ok()
-                    || pilot.is_some_and(|p| {
-                        s.primary.metadata().is_some_and(|m| m.pilot_callsign == p)
-                    })
-            }
-            S::CampaignCorruption => {
-                explicit
-                    || !s.primary_ok()
-                    || campaign
-                        .is_some_and(|c| s.primary.metadata().is_some_and(|m| m.campaign == c))
-            }
-            S::SettingsReset => !s.primary_ok(),
-        })
-        .collect();
+    let is_affected = |s: &SlotSituation| match scenario {
+        S::CorruptedSave | S::MissingSave | S::CompleteDataLoss => explicit || !s.primary_ok(),
+        S::PilotDataLoss => {
+            explicit
+                || !s.primary_ok()
+                || pilot
+                    .is_some_and(|p| s.primary.metadata().is_some_and(|m| m.pilot_callsign == p))
+        }
+        S::CampaignCorruption => {
+            explicit
+                || !s.primary_ok()
+                || campaign.is_some_and(|c| s.primary.metadata().is_some_and(|m| m.campaign == c))
+        }
+        S::SettingsReset => !s.primary_ok(),
+    };
+    let mut affected: Vec<SlotSituation> = situations.filter(|s| is_affected(s)).collect();
+    for s in &mut affected {
+        s.candidates = valid_copies(store, s.slot)?;
+    }
     let usable = |s: &SlotSituation| -> Vec<(Candidate, FileCheck)> {
         s.candidates
             .iter()
@@ -388,7 +403,7 @@ pub fn analyze(
     } else {
         "automatic_recovery"
     };
-    if affected.is_empty() {
+    if affected.is_empty() && scenario != S::SettingsReset {
         options.push(option(
             "no_action_needed",
             None,
