@@ -24,6 +24,10 @@
 //!   - a rolling backup is newer than the level before it or the primary.
 //! * **healthy**: everything else.
 //!
+//! Stale backups are reported as a recommendation, not as a file verdict (an
+//! old snapshot is intact): when a slot's current save is more than 7 days
+//! newer than its newest snapshot, the player is told to make a fresh one.
+//!
 //! # Overall health (first rule that matches)
 //! * **critical**: a used slot has no loadable copy at all, or more than half
 //!   of all files are corrupted.
@@ -55,6 +59,7 @@ use crate::slot_store::SlotStore;
 
 const FUTURE_TOLERANCE_MINUTES: i64 = 5;
 const SIZE_ANOMALY_MIN_MEDIAN: u64 = 1024;
+const STALE_SNAPSHOT_DAYS: i64 = 7;
 
 /// The overall verdict, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -350,6 +355,8 @@ struct SlotFacts {
     future: usize,
     other_suspicious: usize,
     newest_valid_copy: Option<DateTime<Utc>>,
+    primary_written: Option<DateTime<Utc>>,
+    newest_snapshot: Option<DateTime<Utc>>,
 }
 
 fn assess_slot(slot: u32, files: &[&FileCheck], now: DateTime<Utc>) -> (SlotHealth, SlotFacts) {
@@ -379,6 +386,10 @@ fn assess_slot(slot: u32, files: &[&FileCheck], now: DateTime<Utc>) -> (SlotHeal
         future: 0,
         other_suspicious: 0,
         newest_valid_copy: None,
+        primary_written: primary
+            .filter(|c| c.is_valid())
+            .and_then(|c| c.written_at()),
+        newest_snapshot: None,
     };
     let mut details = SlotHealth {
         save_slot: slot,
@@ -403,7 +414,10 @@ fn assess_slot(slot: u32, files: &[&FileCheck], now: DateTime<Utc>) -> (SlotHeal
                 facts.valid_copies += 1;
                 match check.role {
                     CopyRole::Backup(_) => facts.valid_backups += 1,
-                    CopyRole::Snapshot(_) => facts.valid_snapshots += 1,
+                    CopyRole::Snapshot(_) => {
+                        facts.valid_snapshots += 1;
+                        facts.newest_snapshot = facts.newest_snapshot.max(check.written_at());
+                    }
                     CopyRole::Primary => {}
                 }
                 let written = check.written_at();
@@ -608,6 +622,15 @@ fn recommendations(report: &HealthReport, facts: &[SlotFacts]) -> Vec<String> {
                 "Slot {slot}: {} file(s) look unusual (see details). Check them before restoring from them.",
                 f.other_suspicious
             ));
+        }
+        if let (Some(current), Some(snapshot)) = (f.primary_written, f.newest_snapshot) {
+            let gap = current - snapshot;
+            if gap > Duration::days(STALE_SNAPSHOT_DAYS) {
+                out.push(format!(
+                    "Slot {slot}: the newest snapshot is {} days older than the current save. Create a manual backup.",
+                    gap.num_days()
+                ));
+            }
         }
         if f.valid_copies > 0 && f.valid_backups == 0 && f.valid_snapshots == 0 {
             out.push(format!(
