@@ -3,6 +3,27 @@
 //! returns a struct whose serde field names are the keys of the spec's
 //! Dictionary (extra keys are additive).
 //!
+//! | GDScript (spec) | Rust | returns |
+//! |---|---|---|
+//! | `create_manual_backup(name, description) -> bool` | [`BackupFlow::create_manual_backup`] | [`BackupRun`] (`success`) |
+//! | `trigger_automated_backup(trigger, context) -> bool` | [`BackupFlow::trigger_automated_backup`] | [`BackupRun`] (`success`, `skipped`) |
+//! | `perform_health_check() -> Dictionary` | [`BackupFlow::perform_health_check`] (`_with_progress`) | [`HealthReport`](crate::health::HealthReport) |
+//! | `start_recovery_wizard(scenario, context)` | [`BackupFlow::start_recovery_wizard`] | [`RecoveryWizard`](crate::recovery::RecoveryWizard) |
+//! | `attempt_automatic_recovery(slot)` | [`BackupFlow::attempt_automatic_recovery`] | [`RecoveryAttempt`](crate::recovery::RecoveryAttempt) |
+//! | `export_backup(slot, path, include_metadata)` | [`BackupFlow::export_backup`] | [`ExportResult`] |
+//! | `import_backup(path, target_slot = -1)` | [`BackupFlow::import_backup`] | [`ImportResult`] |
+//! | `get_backup_status()` | [`BackupFlow::get_backup_status`] | [`BackupStatus`] |
+//! | `set_automated_backups_enabled` / `set_backup_schedule_hours` / `set_health_monitoring_enabled` | same names | [`ScheduleConfig`] (the `backup_schedule_updated` payload) |
+//! | `is_backup_operation_active()` / `get_current_operation_context()` | [`BackupFlow::is_backup_operation_active`] / [`BackupFlow::current_operation_context`] | `bool` / [`OperationContext`] (`None` = `{}`) |
+//! | `get_backup_performance_stats()` | [`BackupFlow::performance_stats`] | [`PerformanceStats`] |
+//!
+//! Signals: `backup_flow_started/completed(operation_type, ...)` use
+//! `BackupRun::operation_type` (or the operation's `key()`);
+//! `automated_backup_triggered(trigger_reason, backup_context)` uses
+//! `BackupRun::trigger_reason` and `context` of a run that was not skipped.
+//! A game timer calls [`BackupFlow::run_due_tasks`] for the scheduled backup
+//! and the periodic health check.
+//!
 //! # What a backup snapshots
 //! `create_manual_backup` and automated backups snapshot:
 //! 1. the slot named by `context["save_slot"]`, if given;
