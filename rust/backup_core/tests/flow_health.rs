@@ -243,6 +243,33 @@ fn size_anomalies_empty_payloads_and_foreign_pilots_are_suspicious() {
 }
 
 #[test]
+fn a_stale_snapshot_earns_a_recommendation_not_a_verdict() {
+    let env = Env::new();
+    rich_slot(&env, 1);
+    env.clock.advance(Duration::days(6));
+    env.save(1, "Maverick", &[5; 2048]);
+    let fresh = check(&env);
+    assert!(
+        fresh.recommendations.is_empty(),
+        "{:?}",
+        fresh.recommendations
+    );
+    env.clock.advance(Duration::days(2));
+    env.save(1, "Maverick", &[6; 2048]);
+    let stale = check(&env);
+    assert_eq!(stale.overall_health, HealthLevel::Excellent);
+    assert_eq!(stale.suspicious_backups, 0);
+    assert!(
+        stale
+            .recommendations
+            .iter()
+            .any(|r| r.contains("Slot 1: the newest snapshot is 8 days older")),
+        "{:?}",
+        stale.recommendations
+    );
+}
+
+#[test]
 fn out_of_order_backups_are_suspicious() {
     let env = Env::new();
     rich_slot(&env, 1);

@@ -385,3 +385,25 @@ fn export_failures_are_reported() {
         env.root().join("e.json").display().to_string()
     );
 }
+
+#[test]
+fn a_read_only_store_refuses_imports_and_backups_but_still_exports() {
+    let (env, value) = sample_env();
+    let options = backup_core::StoreOptions {
+        read_only: true,
+        ..fast_options()
+    };
+    let viewer = flow_support::open_flow(env.root(), &env.clock, BackupConfig::default(), options);
+    let dir = outside();
+    let before = tree(env.root());
+    let result = viewer.import_backup(&write_json(dir.path(), &value), 5);
+    assert!(result.error_message.contains("read-only"), "{result:?}");
+    let run = viewer.create_manual_backup("x", "");
+    assert!(run.error_message.contains("read-only"), "{run:?}");
+    let attempt = viewer.attempt_automatic_recovery(1);
+    assert!(attempt.error_message.contains("read-only"), "{attempt:?}");
+    assert!(viewer.perform_health_check().is_ok());
+    assert_eq!(tree(env.root()), before);
+    let out = dir.path().join("copy.json");
+    assert!(viewer.export_backup(1, &out, true).success);
+}
