@@ -148,8 +148,21 @@ impl SlotInfo {
 impl SlotStore {
     /// Verifies one file of the root.
     pub fn check_file(&self, path: PathBuf, role: CopyRole) -> FileCheck {
-        let stat = self.storage.stat(&path).ok().flatten();
-        let status = match self.read_record(&path) {
+        let stat = match self.storage.stat(&path) {
+            Ok(stat) => stat,
+            Err(e) => {
+                return FileCheck {
+                    status: FileStatus::Unreadable {
+                        reason: Error::io("inspect", &path, e).to_string(),
+                    },
+                    path,
+                    role,
+                    size: None,
+                    modified: None,
+                }
+            }
+        };
+        let status = match self.read_record_with_stat(&path, stat) {
             Ok(record) => match self.parse_metadata(&path, &record) {
                 Ok(metadata) => FileStatus::Valid {
                     version: record.version,

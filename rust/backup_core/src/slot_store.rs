@@ -437,6 +437,22 @@ impl SlotStore {
         self.sync_dir(target.parent().unwrap_or(self.layout.root()))
     }
 
+    /// Writes a file atomically (temporary file, rename) without flushing:
+    /// for bookkeeping that is cheap to lose in a power cut (schedule times,
+    /// health history), where two flushes per update would cost more than
+    /// the data is worth. A crash of the game still never leaves it torn.
+    pub(crate) fn commit_unsynced(&self, target: &Path, parts: &[&[u8]]) -> Result<()> {
+        let tmp = Layout::temp_for(target);
+        self.storage.write_file(&tmp, parts, false).map_err(|e| {
+            let _ = self.storage.remove(&tmp);
+            Error::io("write", &tmp, e)
+        })?;
+        self.storage.rename(&tmp, target).map_err(|e| {
+            let _ = self.storage.remove(&tmp);
+            Error::io("rename into place", target, e)
+        })
+    }
+
     fn write_temp(&self, tmp: &Path, parts: &[&[u8]]) -> Result<()> {
         let sync = self.options.durability.sync_files();
         self.storage.write_file(tmp, parts, sync).map_err(|e| {
@@ -456,11 +472,21 @@ impl SlotStore {
 
     /// Reads and verifies one record file.
     pub(crate) fn read_record(&self, path: &Path) -> Result<Record> {
-        let limit = self.record_limit();
         let stat = self
             .storage
             .stat(path)
             .map_err(|e| Error::io("inspect", path, e))?;
+        self.read_record_with_stat(path, stat)
+    }
+
+    /// Like [`read_record`](Self::read_record), for a caller that has just
+    /// stat'ed the file (saves a system call per file in health checks).
+    pub(crate) fn read_record_with_stat(
+        &self,
+        path: &Path,
+        stat: Option<crate::storage::FileStat>,
+    ) -> Result<Record> {
+        let limit = self.record_limit();
         match stat {
             None => {
                 return Err(Error::NotFound {
