@@ -83,11 +83,13 @@ pub struct SaveReceipt {
 }
 
 /// What the store knows about a primary it wrote or verified itself, so that
-/// a save does not have to read the previous save back.
+/// a save does not have to read the previous save back. The file's size and
+/// modification time tell whether anyone touched it since.
 #[derive(Debug, Clone)]
 pub(crate) struct KnownPrimary {
     pub created_at: Option<DateTime<Utc>>,
     pub save_count: u64,
+    pub stat: Option<crate::storage::FileStat>,
 }
 
 /// State of a primary before it is replaced.
@@ -393,16 +395,24 @@ impl SlotStore {
     }
 
     fn prior_primary(&self, slot: u32) -> Result<PriorPrimary> {
-        if let Some(known) = lock(&self.known).get(&slot) {
-            return Ok(PriorPrimary::Valid(known.clone()));
-        }
         let path = self.layout.primary(slot);
+        let known = lock(&self.known).get(&slot).cloned();
+        if let Some(known) = known {
+            let stat = self
+                .storage
+                .stat(&path)
+                .map_err(|e| Error::io("inspect", &path, e))?;
+            if stat.is_some() && stat == known.stat {
+                return Ok(PriorPrimary::Valid(known));
+            }
+        }
         match self.read_record(&path) {
             Ok(record) => {
                 let meta = self.parse_metadata(&path, &record).unwrap_or_default();
                 Ok(PriorPrimary::Valid(KnownPrimary {
                     created_at: meta.created_at,
                     save_count: meta.save_count,
+                    stat: None,
                 }))
             }
             Err(Error::NotFound { .. }) => Ok(PriorPrimary::Missing),
@@ -548,11 +558,13 @@ impl SlotStore {
     }
 
     pub(crate) fn remember(&self, slot: u32, meta: &SlotMetadata) {
+        let stat = self.storage.stat(&self.layout.primary(slot)).ok().flatten();
         lock(&self.known).insert(
             slot,
             KnownPrimary {
                 created_at: meta.created_at,
                 save_count: meta.save_count,
+                stat,
             },
         );
     }
