@@ -115,7 +115,13 @@ fn bench_verify(dir: &Path) {
     let files: Vec<PathBuf> = fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("slot_"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("slot_")
+        })
         .collect();
     assert_eq!(files.len(), 120, "30 slots x (primary + 3 backups)");
     let verify_ours = || {

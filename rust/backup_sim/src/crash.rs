@@ -282,21 +282,28 @@ mod tests {
                 .collect()
         };
         assert_eq!(ordered, set(&[&["a"], &["a", "b"], &["b", "c"]]));
-        assert_eq!(
-            any,
-            set(&[&["a"], &["a", "b"], &["b", "c"], &["c"]])
-        );
+        assert_eq!(any, set(&[&["a"], &["a", "b"], &["b", "c"], &["c"]]));
     }
 
     #[test]
     fn unsynced_bytes_come_back_torn() {
         let disk = SimStorage::new();
-        disk.write_file(Path::new("/f"), &[b"0123456789"], false).unwrap();
+        disk.write_file(Path::new("/f"), &[b"0123456789"], false)
+            .unwrap();
         disk.sync_dir(Path::new("/")).unwrap();
-        let states = crash_states(&disk.image(), Reorder::InOrder, 100, &mut fastrand::Rng::with_seed(2));
+        let states = crash_states(
+            &disk.image(),
+            Reorder::InOrder,
+            100,
+            &mut fastrand::Rng::with_seed(2),
+        );
         let contents: HashSet<Vec<u8>> = states
             .iter()
-            .map(|s| SimStorage::from_image(s.clone()).read(Path::new("/f")).unwrap())
+            .map(|s| {
+                SimStorage::from_image(s.clone())
+                    .read(Path::new("/f"))
+                    .unwrap()
+            })
             .collect();
         for expected in [
             &b""[..],
@@ -316,11 +323,22 @@ mod tests {
     fn sampling_respects_the_limit_and_is_deterministic() {
         let disk = SimStorage::new();
         for i in 0..12 {
-            disk.write_file(Path::new(&format!("/f{i}")), &[b"x"], true).unwrap();
+            disk.write_file(Path::new(&format!("/f{i}")), &[b"x"], true)
+                .unwrap();
         }
         let image = disk.image();
-        let a = crash_states(&image, Reorder::AnyOrder, 50, &mut fastrand::Rng::with_seed(3));
-        let b = crash_states(&image, Reorder::AnyOrder, 50, &mut fastrand::Rng::with_seed(3));
+        let a = crash_states(
+            &image,
+            Reorder::AnyOrder,
+            50,
+            &mut fastrand::Rng::with_seed(3),
+        );
+        let b = crash_states(
+            &image,
+            Reorder::AnyOrder,
+            50,
+            &mut fastrand::Rng::with_seed(3),
+        );
         assert_eq!(a.len(), 50);
         assert_eq!(a, b);
     }

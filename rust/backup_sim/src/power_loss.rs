@@ -27,8 +27,8 @@ use std::sync::Arc;
 
 use backup_core::envelope;
 use backup_core::{
-    BackupOutcome, Clock, Durability, Error, ManualClock, RetentionPolicy, SlotMetadata,
-    SlotStore, SnapshotRequest, Storage, StoreOptions,
+    BackupOutcome, Clock, Durability, Error, ManualClock, RetentionPolicy, SlotMetadata, SlotStore,
+    SnapshotRequest, Storage, StoreOptions,
 };
 
 use crate::crash::{crash_states, Reorder};
@@ -125,11 +125,17 @@ impl Step {
     }
 }
 
+/// A record as the model knows it: the value it holds and the step whose
+/// commit wrote it (its metadata stamp). Two copies with equal identities are
+/// byte-identical.
+type Copy = (u64, usize);
+
 /// The model of what the store should hold.
 #[derive(Debug, Clone)]
 struct Model {
     primary: Vec<Expect>,
-    backups: Vec<Vec<Option<u64>>>,
+    primary_copy: Vec<Option<Copy>>,
+    backups: Vec<Vec<Option<Copy>>>,
     history: Vec<HashSet<u64>>,
     damaged_ever: Vec<bool>,
     /// Step at which each value last became its slot's committed save.
@@ -141,6 +147,7 @@ impl Model {
         let n = slots as usize;
         Model {
             primary: vec![Expect::Empty; n],
+            primary_copy: vec![None; n],
             backups: vec![vec![None; levels]; n],
             history: vec![HashSet::new(); n],
             damaged_ever: vec![false; n],
@@ -150,11 +157,12 @@ impl Model {
 
     fn commit(&mut self, slot: u32, value: u64, step: usize) {
         self.primary[slot as usize] = Expect::Value(value);
+        self.primary_copy[slot as usize] = Some((value, step));
         self.history[slot as usize].insert(value);
         self.committed_at.insert(value, step);
     }
 
-    fn shift_backups(&mut self, slot: u32, new_level0: u64) {
+    fn shift_backups(&mut self, slot: u32, new_level0: Copy) {
         let levels = &mut self.backups[slot as usize];
         levels.rotate_right(1);
         levels[0] = Some(new_level0);
@@ -191,6 +199,13 @@ fn value_of(disk: &dyn Storage, path: &Path, slot: u32) -> Option<u64> {
     payload::decode(slot, record.payload()).ok()
 }
 
+/// The step whose clock tick produced a stamp (the clock starts at
+/// [`ManualClock::fixed`] and moves one second before each step).
+fn step_of(stamp: chrono::DateTime<chrono::Utc>) -> usize {
+    let start = ManualClock::fixed().now();
+    usize::try_from((stamp - start).num_seconds() - 1).unwrap_or(0)
+}
+
 /// Runs one exploration.
 pub fn explore(config: &ExploreConfig) -> ExploreReport {
     let mut report = ExploreReport::default();
@@ -198,14 +213,14 @@ pub fn explore(config: &ExploreConfig) -> ExploreReport {
     let disk = Arc::new(SimStorage::new());
     let clock = ManualClock::fixed();
     let opts = options(config.durability, config.slots);
-    let store = match SlotStore::open_with(ROOT, opts.clone(), disk.clone(), Arc::new(clock.clone()))
-    {
-        Ok(store) => store,
-        Err(e) => {
-            report.violation(format!("{config:?}: could not open a fresh store: {e}"));
-            return report;
-        }
-    };
+    let store =
+        match SlotStore::open_with(ROOT, opts.clone(), disk.clone(), Arc::new(clock.clone())) {
+            Ok(store) => store,
+            Err(e) => {
+                report.violation(format!("{config:?}: could not open a fresh store: {e}"));
+                return report;
+            }
+        };
     let mut model = Model::new(config.slots, 3);
     let mut next_value = 1u64;
     for index in 0..config.steps {
@@ -241,7 +256,16 @@ pub fn explore(config: &ExploreConfig) -> ExploreReport {
         for (point, image) in images.iter().enumerate() {
             report.crash_points += 1;
             check_crash_point(
-                config, &opts, &clock, image, &before, &model, step, index, point, &mut rng,
+                config,
+                &opts,
+                &clock,
+                image,
+                &before,
+                &model,
+                step,
+                index,
+                point,
+                &mut rng,
                 &mut report,
             );
         }
@@ -297,7 +321,7 @@ fn run_step(
             store
                 .save(slot, &payload::encode(slot, value, size), &meta())
                 .map_err(|e| format!("save failed: {e}"))?;
-            if let Expect::Value(previous) = model.primary[s] {
+            if let Some(previous) = model.primary_copy[s] {
                 model.shift_backups(slot, previous);
             }
             model.commit(slot, value, index);
@@ -306,9 +330,7 @@ fn run_step(
             let outcome = store
                 .create_backup(slot)
                 .map_err(|e| format!("create_backup failed: {e}"))?;
-            let Expect::Value(current) = model.primary[s] else {
-                return Err("model has no primary".into());
-            };
+            let current = model.primary_copy[s].ok_or("model has no primary")?;
             let expected = if model.backups[s][0] == Some(current) {
                 BackupOutcome::AlreadyCurrent
             } else {
@@ -316,35 +338,49 @@ fn run_step(
                 BackupOutcome::Created
             };
             if outcome != expected {
-                return Err(format!("create_backup returned {outcome:?}, expected {expected:?}"));
+                return Err(format!(
+                    "create_backup returned {outcome:?}, expected {expected:?}"
+                ));
             }
         }
         Step::Restore { level, .. } => {
             store
                 .restore_backup(slot, level)
                 .map_err(|e| format!("restore_backup failed: {e}"))?;
-            let value = model.backups[s][level as usize].ok_or("model has no such level")?;
+            let (value, _) = model.backups[s][level as usize].ok_or("model has no such level")?;
             model.commit(slot, value, index);
         }
         Step::DamageAndRepair { .. } => {
-            // The copy repair should pick: of the valid copies, the one most
-            // recently committed as this slot's save.
-            let mut copies: Vec<u64> = (0..3)
-                .filter_map(|level| value_of(disk, &store.layout().backup(slot, level), slot))
-                .collect();
+            // Repair should bring back the value most recently committed as
+            // this slot's save. A copy can only show that recency if it was
+            // written at or after that commit (its stamp); when the most
+            // recent value survives only in older-stamped copies (its newer
+            // copy was the damaged primary), the newest-stamped copy is an
+            // equally honest answer.
+            let mut copies: Vec<Copy> = model.backups[s].iter().flatten().copied().collect();
             let snapshots = store
                 .list_snapshots(slot)
                 .map_err(|e| format!("list_snapshots failed: {e}"))?;
-            copies.extend(
-                snapshots
-                    .iter()
-                    .filter_map(|c| value_of(disk, &c.path, slot)),
-            );
-            let expected = copies
+            for check in &snapshots {
+                let (Some(value), Some(stamp)) = (
+                    value_of(disk, &check.path, slot),
+                    check.metadata().and_then(|m| m.modified_at),
+                ) else {
+                    continue;
+                };
+                copies.push((value, step_of(stamp)));
+            }
+            let recency = |v: &u64| model.committed_at.get(v).copied();
+            let most_recent = copies.iter().map(|c| c.0).max_by_key(recency);
+            let most_recent_current = copies
                 .iter()
-                .copied()
-                .max_by_key(|v| model.committed_at.get(v).copied())
-                .ok_or("no copy to repair from")?;
+                .filter(|(v, stamp)| recency(v).is_some_and(|at| *stamp >= at))
+                .map(|c| c.0)
+                .max_by_key(recency);
+            let acceptable: Vec<u64> = most_recent.into_iter().chain(most_recent_current).collect();
+            if acceptable.is_empty() {
+                return Err("no copy to repair from".into());
+            }
             store.load(slot).err().ok_or("damaged primary loaded")?;
             let outcome = store
                 .repair(slot)
@@ -353,16 +389,16 @@ fn run_step(
                 .load(slot)
                 .map_err(|e| format!("load after repair failed: {e}"))?;
             let got = payload::decode(slot, &loaded.payload)?;
-            if got != expected {
+            if !acceptable.contains(&got) {
                 return Err(format!(
                     "repair ({:?}) brought back value {got} (committed at step {:?}), but value \
-                     {expected} (committed at step {:?}) was available",
+                     {acceptable:?} (committed at steps {:?}) was available",
                     outcome.source,
-                    model.committed_at.get(&got),
-                    model.committed_at.get(&expected)
+                    recency(&got),
+                    acceptable.iter().map(recency).collect::<Vec<_>>()
                 ));
             }
-            model.commit(slot, expected, index);
+            model.commit(slot, got, index);
         }
         Step::Snapshot { .. } => {
             store
@@ -382,7 +418,9 @@ fn run_step(
                 })
                 .count();
             if automated > 2 {
-                return Err(format!("retention kept {automated} automated snapshots, policy says 2"));
+                return Err(format!(
+                    "retention kept {automated} automated snapshots, policy says 2"
+                ));
             }
         }
     }
@@ -390,11 +428,14 @@ fn run_step(
     let loaded = store.load(slot).map_err(|e| format!("load failed: {e}"))?;
     let value = payload::decode(slot, &loaded.payload)?;
     if model.primary[s] != Expect::Value(value) {
-        return Err(format!("slot holds {value}, model says {:?}", model.primary[s]));
+        return Err(format!(
+            "slot holds {value}, model says {:?}",
+            model.primary[s]
+        ));
     }
     for level in 0..3u32 {
         let got = value_of(disk, &store.layout().backup(slot, level), slot);
-        if got != model.backups[s][level as usize] {
+        if got != model.backups[s][level as usize].map(|c| c.0) {
             return Err(format!(
                 "backup level {level} holds {got:?}, model says {:?}",
                 model.backups[s][level as usize]

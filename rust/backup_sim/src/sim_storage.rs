@@ -657,12 +657,16 @@ mod tests {
     fn names_become_durable_only_with_their_directory() {
         let disk = SimStorage::new();
         disk.create_dir_all(Path::new("/r")).unwrap();
-        disk.write_file(Path::new("/r/a"), &[b"hello"], true).unwrap();
+        disk.write_file(Path::new("/r/a"), &[b"hello"], true)
+            .unwrap();
         let image = disk.image();
         let Node::Dir(root) = &image.nodes[0] else {
             panic!("root is a directory")
         };
-        assert!(root.durable.is_empty(), "mkdir is pending until / is synced");
+        assert!(
+            root.durable.is_empty(),
+            "mkdir is pending until / is synced"
+        );
         disk.sync_dir(Path::new("/")).unwrap();
         disk.sync_dir(Path::new("/r")).unwrap();
         let image = disk.image();
@@ -681,8 +685,13 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::StorageFull);
         assert!(!disk.disarm_fault());
-        disk.write_file(Path::new("/r/a"), &[b"hello"], true).unwrap();
-        let failed: Vec<_> = disk.log().into_iter().filter(|r| r.failed.is_some()).collect();
+        disk.write_file(Path::new("/r/a"), &[b"hello"], true)
+            .unwrap();
+        let failed: Vec<_> = disk
+            .log()
+            .into_iter()
+            .filter(|r| r.failed.is_some())
+            .collect();
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].kind, OpKind::Fsync);
     }

@@ -50,8 +50,17 @@ fn run(label: &str, configs: &[ExploreConfig]) -> ExploreReport {
     total
 }
 
-fn configs(durability: Durability, reorder: Reorder, seeds: u64, seed_offset: u64) -> Vec<ExploreConfig> {
-    let (steps, states_per_point, seeds) = if soak() { (200, 512, seeds * 10) } else { (40, 64, seeds) };
+fn configs(
+    durability: Durability,
+    reorder: Reorder,
+    seeds: u64,
+    seed_offset: u64,
+) -> Vec<ExploreConfig> {
+    let (steps, states_per_point, seeds) = if soak() {
+        (200, 512, seeds * 10)
+    } else {
+        (40, 64, seeds)
+    };
     (0..seeds)
         .map(|i| ExploreConfig {
             durability,
