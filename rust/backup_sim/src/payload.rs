@@ -2,6 +2,18 @@
 //! derived from both, so a checker can tell a whole, correct payload from a
 //! torn one, another slot's one or garbage without keeping copies.
 
+use std::path::Path;
+
+use backup_core::{envelope, Storage};
+
+/// The value held by a record file (as the store writes them) on `disk`, if
+/// it is a valid record holding a whole payload of `slot`.
+pub fn record_value(disk: &dyn Storage, path: &Path, slot: u32) -> Option<u64> {
+    let bytes = disk.read(path).ok()?;
+    let record = envelope::decode(bytes, u64::MAX).ok()?;
+    decode(slot, record.payload()).ok()
+}
+
 /// The payload saving `value` into `slot`, `size` bytes long (at least the
 /// length of its header line).
 pub fn encode(slot: u32, value: u64, size: usize) -> Vec<u8> {

@@ -22,13 +22,12 @@
 //! committed as the slot's save).
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use backup_core::envelope;
 use backup_core::{
     BackupOutcome, Clock, Durability, Error, ManualClock, RetentionPolicy, SlotMetadata, SlotStore,
-    SnapshotRequest, Storage, StoreOptions,
+    SnapshotRequest, StoreOptions,
 };
 
 use crate::crash::{crash_states, Reorder};
@@ -190,13 +189,6 @@ fn meta() -> SlotMetadata {
         campaign: "Power loss".into(),
         ..SlotMetadata::default()
     }
-}
-
-/// The value held by a record file on a disk, if it is a valid record.
-fn value_of(disk: &dyn Storage, path: &Path, slot: u32) -> Option<u64> {
-    let bytes = disk.read(path).ok()?;
-    let record = envelope::decode(bytes, u64::MAX).ok()?;
-    payload::decode(slot, record.payload()).ok()
 }
 
 /// The step whose clock tick produced a stamp (the clock starts at
@@ -363,7 +355,7 @@ fn run_step(
                 .map_err(|e| format!("list_snapshots failed: {e}"))?;
             for check in &snapshots {
                 let (Some(value), Some(stamp)) = (
-                    value_of(disk, &check.path, slot),
+                    payload::record_value(disk, &check.path, slot),
                     check.metadata().and_then(|m| m.modified_at),
                 ) else {
                     continue;
@@ -434,7 +426,7 @@ fn run_step(
         ));
     }
     for level in 0..3u32 {
-        let got = value_of(disk, &store.layout().backup(slot, level), slot);
+        let got = payload::record_value(disk, &store.layout().backup(slot, level), slot);
         if got != model.backups[s][level as usize].map(|c| c.0) {
             return Err(format!(
                 "backup level {level} holds {got:?}, model says {:?}",

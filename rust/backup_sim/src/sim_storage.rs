@@ -118,7 +118,7 @@ impl DiskImage {
 }
 
 /// Kinds of operations, as logged and as targeted by faults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OpKind {
     Read,
     Stat,

@@ -57,9 +57,9 @@ fn configs(
     seed_offset: u64,
 ) -> Vec<ExploreConfig> {
     let (steps, states_per_point, seeds) = if soak() {
-        (200, 512, seeds * 10)
+        (150, 256, seeds * 10)
     } else {
-        (40, 64, seeds)
+        (60, 64, seeds)
     };
     (0..seeds)
         .map(|i| ExploreConfig {
@@ -75,11 +75,11 @@ fn configs(
 
 #[test]
 fn full_durability_never_loses_a_committed_save() {
-    let mut all = configs(Durability::Full, Reorder::InOrder, 2, 100);
-    all.extend(configs(Durability::Full, Reorder::AnyOrder, 2, 200));
+    let mut all = configs(Durability::Full, Reorder::InOrder, 3, 100);
+    all.extend(configs(Durability::Full, Reorder::AnyOrder, 3, 200));
     let report = run("full", &all);
     assert_eq!(report.violation_count, 0, "{:#?}", report.violations);
-    assert!(report.states >= 8_000, "only {} states", report.states);
+    assert!(report.states >= 10_000, "only {} states", report.states);
     assert!(report.repaired > 0, "any-order states must exercise repair");
 }
 
