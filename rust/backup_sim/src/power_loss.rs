@@ -59,8 +59,10 @@ pub struct ExploreConfig {
 pub struct ExploreReport {
     /// Crash points (disk images right after a mutation).
     pub crash_points: usize,
-    /// Crash states checked.
+    /// Crash states checked (nested ones included).
     pub states: usize,
+    /// Of those, states of a second power cut during recovery from the first.
+    pub nested_states: usize,
     /// Slot checks where the slot loaded directly.
     pub loaded: usize,
     /// Slot checks where the store reported an error and repair fixed it.
@@ -83,6 +85,7 @@ impl ExploreReport {
     pub fn absorb(&mut self, other: ExploreReport) {
         self.crash_points += other.crash_points;
         self.states += other.states;
+        self.nested_states += other.nested_states;
         self.loaded += other.loaded;
         self.repaired += other.repaired;
         self.violation_count += other.violation_count;
@@ -437,6 +440,10 @@ fn run_step(
     Ok(())
 }
 
+/// One crash point: every (or a sample of every) state, the store reopened
+/// on each. Every `NESTED_EVERY`th state is also crashed again, at every
+/// mutation start-up recovery and repair make on it (a second power cut
+/// while the first one is being recovered from).
 #[allow(clippy::too_many_arguments)]
 fn check_crash_point(
     config: &ExploreConfig,
@@ -451,6 +458,11 @@ fn check_crash_point(
     rng: &mut fastrand::Rng,
     report: &mut ExploreReport,
 ) {
+    const NESTED_EVERY: usize = 8;
+    const NESTED_STATES: usize = 4;
+    let allowed: Vec<HashSet<Expect>> = (0..config.slots)
+        .map(|slot| allowed(config.durability, before, after, step, slot))
+        .collect();
     for (n, state) in crash_states(image, config.reorder, config.states_per_point, rng)
         .into_iter()
         .enumerate()
@@ -460,22 +472,58 @@ fn check_crash_point(
             "{:?}/{:?} seed {} step {index} {step:?} crash point {point} state {n}",
             config.durability, config.reorder, config.seed
         );
-        let disk = Arc::new(SimStorage::from_image(state));
-        let reopen_clock = ManualClock::new(clock.now());
-        let store = match SlotStore::open_with(ROOT, opts.clone(), disk, Arc::new(reopen_clock)) {
-            Ok(store) => store,
-            Err(e) => {
-                report.violation(format!("{context}: store did not open: {e}"));
-                continue;
-            }
-        };
-        for slot in 0..config.slots {
-            let allowed = allowed(config.durability, before, after, step, slot);
-            if let Err(message) = check_slot(config, &store, slot, &allowed, report) {
-                report.violation(format!("{context} slot {slot}: {message}"));
+        let nested = n % NESTED_EVERY == 0;
+        let recovery_points = check_state(
+            config, opts, clock, state, &allowed, nested, &context, report,
+        );
+        for (m, recovery_point) in recovery_points.iter().enumerate() {
+            for (k, state) in crash_states(recovery_point, config.reorder, NESTED_STATES, rng)
+                .into_iter()
+                .enumerate()
+            {
+                report.states += 1;
+                report.nested_states += 1;
+                let context =
+                    format!("{context}, crashed again in recovery at point {m} state {k}");
+                check_state(
+                    config, opts, clock, state, &allowed, false, &context, report,
+                );
             }
         }
     }
+}
+
+/// Reopens the store on a crash state and checks every slot. With `record`,
+/// returns the crash points of the recovery and repairs this made.
+#[allow(clippy::too_many_arguments)]
+fn check_state(
+    config: &ExploreConfig,
+    opts: &StoreOptions,
+    clock: &ManualClock,
+    state: DiskImage,
+    allowed: &[HashSet<Expect>],
+    record: bool,
+    context: &str,
+    report: &mut ExploreReport,
+) -> Vec<DiskImage> {
+    let disk = Arc::new(SimStorage::from_image(state));
+    if record {
+        disk.start_recording();
+    }
+    let reopen_clock = ManualClock::new(clock.now());
+    match SlotStore::open_with(ROOT, opts.clone(), disk.clone(), Arc::new(reopen_clock)) {
+        Ok(store) => {
+            for slot in 0..config.slots {
+                if let Err(message) =
+                    check_slot(config, &store, slot, &allowed[slot as usize], report)
+                {
+                    report.violation(format!("{context} slot {slot}: {message}"));
+                }
+            }
+        }
+        Err(e) => report.violation(format!("{context}: store did not open: {e}")),
+    }
+    disk.stop_recording()
 }
 
 /// What a slot may hold after a crash in `step`.
