@@ -112,10 +112,14 @@ pub fn crash_states(
                         data: options[p].clone(),
                         durable: options[p].clone(),
                         dirty: false,
+                        mtime: f.mtime,
                     };
                 }
             }
-            out.push(DiskImage { nodes });
+            out.push(DiskImage {
+                nodes,
+                clock: image.clock,
+            });
         }
     }
     out

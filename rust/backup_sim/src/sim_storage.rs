@@ -37,6 +37,9 @@ pub(crate) struct FileNode {
     pub durable: Vec<u8>,
     /// Written since the last fsync (even if the bytes happen to match).
     pub dirty: bool,
+    /// Modification time, as a counter of writes on the whole disk (the
+    /// store compares file times to notice files changed behind its back).
+    pub mtime: u64,
 }
 
 /// A directory's entries, current and durable, and the operations between.
@@ -91,6 +94,8 @@ impl DirOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskImage {
     pub(crate) nodes: Vec<Node>,
+    /// The last modification time handed out.
+    pub(crate) clock: u64,
 }
 
 impl DiskImage {
@@ -101,6 +106,7 @@ impl DiskImage {
                 durable: BTreeMap::new(),
                 pending: Vec::new(),
             })],
+            clock: 0,
         }
     }
 
@@ -301,6 +307,7 @@ impl SimStorage {
         let id = resolve(&state.image, path)?;
         match &mut state.image.nodes[id] {
             Node::File(file) => {
+                // Media corruption does not update the modification time.
                 edit(&mut file.data);
                 file.durable = file.data.clone();
                 file.dirty = false;
@@ -454,7 +461,7 @@ impl Storage for SimStorage {
             Ok(id) => Ok(Some(match &state.image.nodes[id] {
                 Node::File(file) => FileStat {
                     len: file.data.len() as u64,
-                    modified: None,
+                    modified: chrono::DateTime::from_timestamp_nanos(file.mtime as i64).into(),
                     is_dir: false,
                 },
                 Node::Dir(_) => FileStat {
@@ -486,6 +493,7 @@ impl Storage for SimStorage {
                     data: Vec::new(),
                     durable: Vec::new(),
                     dirty: false,
+                    mtime: 0,
                 }));
                 state.link(dir, &name, id);
                 id
@@ -496,16 +504,22 @@ impl Storage for SimStorage {
         if let Err(e) = state.begin(OpKind::Write, path) {
             // A failed write leaves what the kernel managed to write.
             let half = bytes.len() / 2;
+            state.image.clock += 1;
+            let now = state.image.clock;
             if let Some(file) = state.file_mut(id) {
                 file.data = bytes[..half].to_vec();
                 file.dirty = true;
+                file.mtime = now;
             }
             state.crash_point();
             return Err(e);
         }
+        state.image.clock += 1;
+        let now = state.image.clock;
         if let Some(file) = state.file_mut(id) {
             file.data = bytes;
             file.dirty = true;
+            file.mtime = now;
         }
         state.crash_point();
         if sync {
@@ -617,6 +631,7 @@ impl Storage for SimStorage {
                     data: Vec::new(),
                     durable: Vec::new(),
                     dirty: false,
+                    mtime: 0,
                 }));
                 state.link(dir, &name, id);
                 state.crash_point();
