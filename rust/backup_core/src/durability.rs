@@ -13,8 +13,11 @@ pub enum Durability {
     #[default]
     Full,
     /// fsync the file before the rename but not the directory. After a power
-    /// cut the slot holds either the new save or the previous one, never a
-    /// torn or zero-filled file, but the newest save may be lost. Saves one flush.
+    /// cut the slot holds a complete save, never a torn or zero-filled file,
+    /// but the newest saves may be lost: every rename the file system had not
+    /// yet written to its directory (typically the last few seconds) rolls
+    /// back, and a slot first saved in that window may come back empty.
+    /// Saves one flush.
     Normal,
     /// No flushes. Safe against a crash of the game process (the kernel keeps
     /// the data) but not against a power cut or OS crash, where the slot may

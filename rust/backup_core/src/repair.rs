@@ -87,6 +87,9 @@ pub enum StartupAction {
     PromotedInterruptedWrite { slot: u32 },
     /// An interrupted save left no usable primary; the newest backup was restored.
     RestoredFromBackup { slot: u32, level: u32 },
+    /// An interrupted save or repair left no usable primary, and the newest
+    /// valid copy was a snapshot; it was restored.
+    RestoredFromSnapshot { slot: u32, id: String },
 }
 
 /// What [`SlotStore::cleanup`] did.
@@ -179,12 +182,7 @@ impl SlotStore {
                 Err(e) => return Err(e),
             }
             let best = self
-                .recovery_candidates(slot)?
-                .into_iter()
-                .enumerate()
-                // Newest wins; on a tie, the earlier (preferred) candidate.
-                .max_by_key(|(i, c)| (c.written_at, std::cmp::Reverse(*i)))
-                .map(|(_, c)| c)
+                .best_candidate(slot)?
                 .ok_or(Error::NoValidCopy { slot })?;
             let outcome = self.restore_from(slot, &best.path, best.source)?;
             Ok((0, outcome))
@@ -229,6 +227,17 @@ impl SlotStore {
         Ok(out)
     }
 
+    /// The copy repair restores: the newest valid one; on a tie, the earlier
+    /// in [`recovery_candidates`](Self::recovery_candidates)' order.
+    fn best_candidate(&self, slot: u32) -> Result<Option<Candidate>> {
+        Ok(self
+            .recovery_candidates(slot)?
+            .into_iter()
+            .enumerate()
+            .max_by_key(|(i, c)| (c.written_at, std::cmp::Reverse(*i)))
+            .map(|(_, c)| c))
+    }
+
     /// Restores from a verified copy. Callers hold the write lock.
     pub(crate) fn restore_from(
         &self,
@@ -239,6 +248,11 @@ impl SlotStore {
         let record = self.read_record(source)?;
         let mut meta = self.parse_metadata(source, &record)?;
         meta.snapshot = None;
+        // The restored copy is the slot's newest commit: stamp it so. Repair
+        // ranks copies by this time, and a restored save that kept its old
+        // stamp would lose to the copies it was chosen over (the pre-restore
+        // snapshot, newer backups) once it is rotated into the backups.
+        meta.modified_at = Some(self.clock.now());
         let primary = self.layout.primary(slot);
         let mut outcome = RestoreOutcome {
             source: kind.clone(),
@@ -343,13 +357,22 @@ impl SlotStore {
         self.storage
             .remove(temp)
             .map_err(|e| Error::io("remove", temp, e))?;
-        // The interrupted save may have moved the primary to level 0 already.
-        for level in 0..self.options.backup_levels {
-            let path = self.layout.backup(slot, level);
-            if self.read_record(&path).is_ok() {
-                self.restore_from(slot, &path, RecoverySource::Backup(level))?;
-                return Ok(StartupAction::RestoredFromBackup { slot, level });
-            }
+        // The interrupted save may have moved the primary to level 0 already,
+        // or an interrupted repair may have quarantined it. Choose as repair
+        // does (newest valid copy), so that a crash in the middle of a repair
+        // does not end with a different copy than the repair would have.
+        if let Some(best) = self.best_candidate(slot)? {
+            self.restore_from(slot, &best.path, best.source.clone())?;
+            return Ok(match best.source {
+                RecoverySource::Snapshot(id) => StartupAction::RestoredFromSnapshot { slot, id },
+                RecoverySource::Backup(level) => StartupAction::RestoredFromBackup { slot, level },
+                // The temporary file was removed above, so no candidate can
+                // be an interrupted write; report it as a backup restore
+                // rather than panic.
+                RecoverySource::InterruptedWrite | RecoverySource::AlreadyHealthy => {
+                    StartupAction::PromotedInterruptedWrite { slot }
+                }
+            });
         }
         Ok(StartupAction::DiscardedTemp {
             path: temp.to_path_buf(),

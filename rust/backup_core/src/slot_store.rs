@@ -146,9 +146,7 @@ impl SlotStore {
                     path: root,
                 })
             }
-            None => storage
-                .create_dir_all(&root)
-                .map_err(|e| Error::io("create", &root, e))?,
+            None => create_root(storage.as_ref(), &root, options.durability)?,
         }
         let process_lock = if options.read_only {
             None
@@ -617,4 +615,40 @@ impl SlotStore {
 /// protected data consistent even if a caller panicked.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Creates a missing save root and, under [`Durability::Full`], flushes the
+/// parent of every directory it created: a new directory's name is durable
+/// only once its parent is flushed, and without that a power cut could take
+/// the whole root away with every save acknowledged in it.
+fn create_root(storage: &dyn Storage, root: &Path, durability: Durability) -> Result<()> {
+    let mut created = Vec::new();
+    let mut dir = root;
+    while storage
+        .stat(dir)
+        .map_err(|e| Error::io("inspect", dir, e))?
+        .is_none()
+    {
+        created.push(dir.to_path_buf());
+        match dir.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => dir = parent,
+            _ => break,
+        }
+    }
+    storage
+        .create_dir_all(root)
+        .map_err(|e| Error::io("create", root, e))?;
+    if durability.sync_dirs() {
+        // Outermost first, so each flushed parent already holds its child.
+        for dir in created.iter().rev() {
+            let parent = match dir.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            storage
+                .sync_dir(parent)
+                .map_err(|e| Error::io("flush directory", parent, e))?;
+        }
+    }
+    Ok(())
 }

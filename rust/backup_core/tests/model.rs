@@ -140,18 +140,20 @@ fn apply(store: &mut SlotStore, dir: &Path, clock: &ManualClock, model: &mut Mod
         }
         Op::Restore(s, level) => {
             let result = store.restore_backup(*s, *level);
-            let slot = &mut model.slots[*s as usize];
-            match slot.backups[*level as usize].clone() {
+            match model.slots[*s as usize].backups[*level as usize].clone() {
                 None => assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}"),
                 Some(source) => {
                     let outcome = result.unwrap();
+                    // The restored copy is a new write, stamped now.
+                    let restored = model.fresh(source.payload.clone(), now);
+                    let slot = &mut model.slots[*s as usize];
                     if let Primary::Valid(current) = &slot.primary {
                         if current.payload != source.payload {
                             assert!(outcome.safety_snapshot.is_some());
                             slot.snapshots.push(current.clone());
                         }
                     }
-                    slot.primary = Primary::Valid(source);
+                    slot.primary = Primary::Valid(restored);
                 }
             }
         }
@@ -193,7 +195,14 @@ fn apply(store: &mut SlotStore, dir: &Path, clock: &ManualClock, model: &mut Mod
                 ),
                 Some((source, copy)) => {
                     assert_eq!(result.unwrap().source, source);
-                    slot.primary = Primary::Valid(copy);
+                    // The repaired primary is a new write, stamped now.
+                    model.next_id += 1;
+                    let slot = &mut model.slots[*s as usize];
+                    slot.primary = Primary::Valid(Copy {
+                        saved_at: now,
+                        id: model.next_id,
+                        ..copy
+                    });
                 }
             }
         }

@@ -199,6 +199,9 @@ fn startup_note(report: &RepairReport) -> String {
             StartupAction::RestoredFromBackup { slot, level } => format!(
                 "Opening the folder restored slot {slot} from backup level {level} after an interrupted save.\n"
             ),
+            StartupAction::RestoredFromSnapshot { slot, id } => format!(
+                "Opening the folder restored slot {slot} from snapshot {id} after an interrupted save or repair.\n"
+            ),
         })
         .collect()
 }
