@@ -100,6 +100,20 @@ fn kill_loop(durability: Durability, name: &str, seed: u64) -> Tally {
                 panic!("round {round}: worker did not start: {text:?} {errors}");
             }
             text.clear();
+            // Let a random number of saves complete first, so that kills land
+            // among saves however slow the machine is (a loaded machine made
+            // purely time-based kills land before the first save), then wait
+            // a random moment into the next one.
+            let wait_for_acks = rng.u32(..4);
+            let mut seen = 0;
+            while seen < wait_for_acks {
+                let mut line = String::new();
+                if out.read_line(&mut line).unwrap() == 0 {
+                    break;
+                }
+                seen += u32::from(line.starts_with("ACK "));
+                text.push_str(&line);
+            }
             std::thread::sleep(Duration::from_micros(rng.u64(..max_delay_micros)));
         }
         child.kill().unwrap(); // SIGKILL
