@@ -124,15 +124,7 @@ impl SlotStore {
                     return Ok((0, BackupOutcome::AlreadyCurrent));
                 }
             }
-            for level in (0..self.options.backup_levels - 1).rev() {
-                let from = self.layout.backup(slot, level);
-                if self.exists(&from)? {
-                    let to = self.layout.backup(slot, level + 1);
-                    self.storage
-                        .rename(&from, &to)
-                        .map_err(|e| Error::io("rotate backup", &from, e))?;
-                }
-            }
+            self.shift_backups(slot)?;
             self.commit(&level0, &[record.as_bytes()])?;
             Ok((record.as_bytes().len() as u64, BackupOutcome::Created))
         })
@@ -160,26 +152,13 @@ impl SlotStore {
             self.writable()?;
             self.check_slot(slot.into())?;
             let _guard = self.lock_writes();
-            let primary = self.layout.primary(slot);
-            match self.read_record(&primary) {
-                Ok(_) => {
-                    return Ok((
-                        0,
-                        RestoreOutcome {
-                            source: RecoverySource::AlreadyHealthy,
-                            quarantined: None,
-                            safety_snapshot: None,
-                        },
-                    ))
-                }
-                Err(
-                    e @ Error::Corrupt {
-                        reason: FormatError::UnsupportedVersion { .. },
-                        ..
-                    },
-                ) => return Err(e),
-                Err(Error::Corrupt { .. } | Error::NotFound { .. }) => {}
-                Err(e) => return Err(e),
+            if !self.primary_needs_repair(slot)? {
+                let outcome = RestoreOutcome {
+                    source: RecoverySource::AlreadyHealthy,
+                    quarantined: None,
+                    safety_snapshot: None,
+                };
+                return Ok((0, outcome));
             }
             let best = self
                 .best_candidate(slot)?
@@ -187,6 +166,23 @@ impl SlotStore {
             let outcome = self.restore_from(slot, &best.path, best.source)?;
             Ok((0, outcome))
         })
+    }
+
+    /// Whether a slot's primary is missing or corrupt (and so may be
+    /// replaced by a recovery). A primary written by a newer format version
+    /// is an error: it is the player's data, only this build cannot read it.
+    pub(crate) fn primary_needs_repair(&self, slot: u32) -> Result<bool> {
+        match self.read_record(&self.layout.primary(slot)) {
+            Ok(_) => Ok(false),
+            Err(
+                e @ Error::Corrupt {
+                    reason: FormatError::UnsupportedVersion { .. },
+                    ..
+                },
+            ) => Err(e),
+            Err(Error::Corrupt { .. } | Error::NotFound { .. }) => Ok(true),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every verified copy of a slot other than its primary, in order of

@@ -372,11 +372,21 @@ impl SlotStore {
     /// Shifts backups one level down and moves the primary to level 0.
     /// Returns whether the primary was moved.
     pub(crate) fn rotate_backups(&self, slot: u32) -> Result<bool> {
-        let levels = self.options.backup_levels;
-        if levels == 0 {
+        if self.options.backup_levels == 0 {
             return Ok(false);
         }
-        for level in (0..levels - 1).rev() {
+        self.shift_backups(slot)?;
+        let primary = self.layout.primary(slot);
+        self.storage
+            .rename(&primary, &self.layout.backup(slot, 0))
+            .map_err(|e| Error::io("rotate primary", &primary, e))?;
+        Ok(true)
+    }
+
+    /// Moves every backup one level down (the oldest falls off), leaving
+    /// level 0 free.
+    pub(crate) fn shift_backups(&self, slot: u32) -> Result<()> {
+        for level in (0..self.options.backup_levels.saturating_sub(1)).rev() {
             let from = self.layout.backup(slot, level);
             if self.exists(&from)? {
                 let to = self.layout.backup(slot, level + 1);
@@ -385,11 +395,7 @@ impl SlotStore {
                     .map_err(|e| Error::io("rotate backup", &from, e))?;
             }
         }
-        let primary = self.layout.primary(slot);
-        self.storage
-            .rename(&primary, &self.layout.backup(slot, 0))
-            .map_err(|e| Error::io("rotate primary", &primary, e))?;
-        Ok(true)
+        Ok(())
     }
 
     fn prior_primary(&self, slot: u32) -> Result<PriorPrimary> {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, FormatError, Result};
+use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::repair::RecoverySource;
 use crate::slot_store::SlotStore;
@@ -47,20 +47,10 @@ pub fn attempt_automatic_recovery(store: &SlotStore, slot: u32) -> Result<Recove
     };
     let _guard = store.lock_writes();
     let primary = store.layout().primary(slot);
-    match store.read_record(&primary) {
-        Ok(_) => {
-            attempt.success = true;
-            attempt.recovery_method = "already_healthy".into();
-            return Ok(attempt);
-        }
-        Err(
-            e @ Error::Corrupt {
-                reason: FormatError::UnsupportedVersion { .. },
-                ..
-            },
-        ) => return Err(e),
-        Err(Error::Corrupt { .. } | Error::NotFound { .. }) => {}
-        Err(e) => return Err(e),
+    if !store.primary_needs_repair(slot)? {
+        attempt.success = true;
+        attempt.recovery_method = "already_healthy".into();
+        return Ok(attempt);
     }
     for candidate in store.recovery_candidates(slot)? {
         let method = match &candidate.source {
