@@ -23,6 +23,7 @@ pub mod layout;
 pub mod metadata;
 pub mod repair;
 pub mod retention;
+pub mod schema;
 pub mod slot_store;
 pub mod snapshots;
 pub mod stats;
