@@ -56,7 +56,10 @@ fn every_save_rotates_three_backup_levels() {
         let record = envelope::decode(fs::read(path).unwrap(), u64::MAX).unwrap();
         assert_eq!(record.payload(), &[expected; 16], "level {level}");
     }
-    assert!(!store.layout().backup(0, 3).exists(), "only three levels are kept");
+    assert!(
+        !store.layout().backup(0, 3).exists(),
+        "only three levels are kept"
+    );
     let loaded = store.load(0).unwrap();
     assert_eq!(loaded.metadata.save_count, 5);
     assert!(loaded.metadata.created_at < loaded.metadata.modified_at);
@@ -94,7 +97,11 @@ fn restore_from_any_level_keeps_the_replaced_save_as_snapshot() {
     }
     let outcome = store.restore_backup(3, 2).unwrap();
     assert_eq!(outcome.source, RecoverySource::Backup(2));
-    assert_eq!(store.load(3).unwrap().payload, vec![0; 8], "level 2 is the oldest");
+    assert_eq!(
+        store.load(3).unwrap().payload,
+        vec![0; 8],
+        "level 2 is the oldest"
+    );
     let safety = outcome.safety_snapshot.expect("current save kept");
     let snaps = store.list_snapshots(3).unwrap();
     assert_eq!(snaps.len(), 1);
@@ -114,11 +121,17 @@ fn create_backup_copies_primary_to_level_zero_once() {
     store.save(0, b"first", &meta("a")).unwrap();
     assert_eq!(store.slot_info(0).unwrap().valid_backups(), 0);
     assert_eq!(store.create_backup(0).unwrap(), BackupOutcome::Created);
-    assert_eq!(store.create_backup(0).unwrap(), BackupOutcome::AlreadyCurrent);
+    assert_eq!(
+        store.create_backup(0).unwrap(),
+        BackupOutcome::AlreadyCurrent
+    );
     let info = store.slot_info(0).unwrap();
     assert_eq!(info.valid_backups(), 1);
     assert_eq!(info.backups[0].checksum(), info.primary.checksum());
-    assert!(matches!(store.create_backup(5), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        store.create_backup(5),
+        Err(Error::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -131,12 +144,27 @@ fn invalid_slots_and_levels_are_refused_without_touching_disk() {
         store.save(10, b"x", &meta("a")),
         Err(Error::InvalidSlot { slot: 10, max: 9 })
     ));
-    assert!(matches!(store.check_slot(-1), Err(Error::InvalidSlot { slot: -1, .. })));
-    assert!(matches!(store.check_slot(i64::MAX), Err(Error::InvalidSlot { .. })));
+    assert!(matches!(
+        store.check_slot(-1),
+        Err(Error::InvalidSlot { slot: -1, .. })
+    ));
+    assert!(matches!(
+        store.check_slot(i64::MAX),
+        Err(Error::InvalidSlot { .. })
+    ));
     assert!(matches!(store.load(99), Err(Error::InvalidSlot { .. })));
-    assert!(matches!(store.check_level(3), Err(Error::InvalidBackupLevel { .. })));
-    assert!(matches!(store.check_level(-1), Err(Error::InvalidBackupLevel { .. })));
-    assert!(matches!(store.restore_backup(0, 0), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        store.check_level(3),
+        Err(Error::InvalidBackupLevel { .. })
+    ));
+    assert!(matches!(
+        store.check_level(-1),
+        Err(Error::InvalidBackupLevel { .. })
+    ));
+    assert!(matches!(
+        store.restore_backup(0, 0),
+        Err(Error::NotFound { .. })
+    ));
     assert!(matches!(store.load(1), Err(Error::NotFound { .. })));
     assert_eq!(store.load(0).unwrap().payload, b"keep");
 }
@@ -156,7 +184,10 @@ fn oversized_payload_is_refused() {
     store.save(0, &[1; 100], &meta("a")).unwrap();
     assert!(matches!(
         store.save(0, &[2; 101], &meta("a")),
-        Err(Error::TooLarge { size: 101, limit: 100 })
+        Err(Error::TooLarge {
+            size: 101,
+            limit: 100
+        })
     ));
     assert_eq!(store.load(0).unwrap().payload, vec![1; 100]);
 }
@@ -188,7 +219,10 @@ fn a_second_writer_on_the_same_root_is_refused() {
     )
     .unwrap();
     assert_eq!(view.load(0).unwrap().payload, b"data");
-    assert!(matches!(view.save(0, b"x", &meta("a")), Err(Error::ReadOnly)));
+    assert!(matches!(
+        view.save(0, b"x", &meta("a")),
+        Err(Error::ReadOnly)
+    ));
     assert!(matches!(view.repair(0), Err(Error::ReadOnly)));
     drop(first);
     SlotStore::open(dir.path(), fast_options()).expect("lock released on drop");
@@ -230,16 +264,31 @@ fn a_file_from_a_newer_format_is_refused_and_left_alone() {
     fs::write(&primary, &newer).unwrap();
     let err = store.load(4).unwrap_err();
     assert!(
-        matches!(err, Error::Corrupt { reason: FormatError::UnsupportedVersion { found: 9, .. }, .. }),
+        matches!(
+            err,
+            Error::Corrupt {
+                reason: FormatError::UnsupportedVersion { found: 9, .. },
+                ..
+            }
+        ),
         "{err}"
     );
     assert!(err.to_string().contains("newer"));
-    assert!(matches!(store.save(4, b"old game", &meta("a")), Err(Error::Corrupt { .. })));
+    assert!(matches!(
+        store.save(4, b"old game", &meta("a")),
+        Err(Error::Corrupt { .. })
+    ));
     assert!(matches!(store.repair(4), Err(Error::Corrupt { .. })));
     store.cleanup().unwrap();
     assert_eq!(fs::read(&primary).unwrap(), newer, "never discarded");
     let check = store.slot_info(4).unwrap().primary;
-    assert!(matches!(check.status, FileStatus::Corrupt { newer_version: true, .. }));
+    assert!(matches!(
+        check.status,
+        FileStatus::Corrupt {
+            newer_version: true,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -252,7 +301,8 @@ fn a_legacy_v1_save_loads_and_is_migrated_keeping_the_old_file() {
     let loaded = store.load(6).unwrap();
     assert_eq!(loaded.payload, b"v1 payload");
     assert_eq!(loaded.migrated_from_version, Some(1));
-    let rewritten = envelope::decode(fs::read(store.layout().primary(6)).unwrap(), u64::MAX).unwrap();
+    let rewritten =
+        envelope::decode(fs::read(store.layout().primary(6)).unwrap(), u64::MAX).unwrap();
     assert_eq!(rewritten.version, envelope::CURRENT_VERSION);
     assert_eq!(fs::read(store.layout().backup(6, 0)).unwrap(), old);
     assert_eq!(store.load(6).unwrap().migrated_from_version, None);
@@ -278,7 +328,10 @@ fn repair_takes_the_newest_valid_copy_and_quarantines_the_corrupt_primary() {
     assert_eq!(fs::read(&quarantined).unwrap(), bytes);
     assert!(quarantined.starts_with(store.layout().quarantine_dir()));
     assert_eq!(store.load(1).unwrap().payload, vec![1; 32]);
-    assert_eq!(store.repair(1).unwrap().source, RecoverySource::AlreadyHealthy);
+    assert_eq!(
+        store.repair(1).unwrap().source,
+        RecoverySource::AlreadyHealthy
+    );
 }
 
 #[test]
@@ -300,7 +353,10 @@ fn repair_prefers_a_newer_snapshot_over_older_backups() {
     assert_eq!(outcome.source, RecoverySource::Snapshot(snap.id));
     let loaded = store.load(2).unwrap();
     assert_eq!(loaded.payload, b"two");
-    assert_eq!(loaded.metadata.snapshot, None, "restored save is a plain save");
+    assert_eq!(
+        loaded.metadata.snapshot, None,
+        "restored save is a plain save"
+    );
 }
 
 #[test]
@@ -309,7 +365,10 @@ fn repair_with_no_valid_copy_says_so_and_changes_nothing() {
     let clock = ManualClock::fixed();
     let store = open(dir.path(), &clock);
     fs::write(store.layout().primary(0), b"junk").unwrap();
-    assert!(matches!(store.repair(0), Err(Error::NoValidCopy { slot: 0 })));
+    assert!(matches!(
+        store.repair(0),
+        Err(Error::NoValidCopy { slot: 0 })
+    ));
     assert_eq!(fs::read(store.layout().primary(0)).unwrap(), b"junk");
 }
 
@@ -404,7 +463,10 @@ fn cleanup_quarantines_corrupt_backups_and_trims_extra_levels() {
     assert_eq!(report.quarantined.len(), 1);
     assert_eq!(report.removed_temp.len(), 1);
     assert_eq!(fs::read(&report.quarantined[0]).unwrap(), b"bitrot");
-    assert!(dir.path().join("notes.txt").exists(), "foreign files untouched");
+    assert!(
+        dir.path().join("notes.txt").exists(),
+        "foreign files untouched"
+    );
     let info = store.slot_info(0).unwrap();
     assert_eq!(info.valid_backups(), 2);
     assert_eq!(store.load(0).unwrap().payload, vec![5]);
@@ -417,7 +479,9 @@ fn delete_removes_the_slot_and_optionally_its_snapshots() {
     let store = open(dir.path(), &clock);
     store.save(0, b"a", &meta("a")).unwrap();
     store.save(0, b"b", &meta("a")).unwrap();
-    store.create_snapshot(0, &SnapshotRequest::manual("keep", "")).unwrap();
+    store
+        .create_snapshot(0, &SnapshotRequest::manual("keep", ""))
+        .unwrap();
     store.delete_slot(0, false).unwrap();
     assert!(matches!(store.load(0), Err(Error::NotFound { .. })));
     assert_eq!(store.slot_info(0).unwrap().existing_backups(), 0);
@@ -442,7 +506,10 @@ fn list_slots_reports_metadata_and_backup_states() {
     assert_eq!(slots[0].valid_backups(), 1);
     assert_eq!(slots[1].valid_backups(), 0);
     assert!(slots.iter().all(|s| s.is_healthy()));
-    assert_eq!(slots[0].primary.size, Some(fs::metadata(store.layout().primary(1)).unwrap().len()));
+    assert_eq!(
+        slots[0].primary.size,
+        Some(fs::metadata(store.layout().primary(1)).unwrap().len())
+    );
     assert_eq!(store.first_free_slot().unwrap(), Some(0));
 }
 
@@ -476,8 +543,14 @@ fn snapshots_need_a_name_and_a_valid_primary() {
         store.create_snapshot(0, &SnapshotRequest::manual("  ", "")),
         Err(Error::InvalidArgument(_))
     ));
-    assert!(matches!(store.restore_snapshot(0, "../../etc/passwd"), Err(Error::SnapshotNotFound(_))));
-    assert!(matches!(store.delete_snapshot(0, "nope"), Err(Error::SnapshotNotFound(_))));
+    assert!(matches!(
+        store.restore_snapshot(0, "../../etc/passwd"),
+        Err(Error::SnapshotNotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_snapshot(0, "nope"),
+        Err(Error::SnapshotNotFound(_))
+    ));
 }
 
 #[test]
@@ -488,7 +561,9 @@ fn retention_keeps_the_newest_automated_snapshots_and_all_manual_ones() {
     options.retention.keep_last = 3;
     let store = open_with(dir.path(), &clock, options);
     store.save(0, b"a", &meta("a")).unwrap();
-    let manual = store.create_snapshot(0, &SnapshotRequest::manual("mine", "")).unwrap();
+    let manual = store
+        .create_snapshot(0, &SnapshotRequest::manual("mine", ""))
+        .unwrap();
     let mut automated = Vec::new();
     for i in 0..6 {
         clock.advance(Duration::minutes(5));
@@ -532,6 +607,9 @@ fn retention_never_removes_the_last_valid_copy() {
     fs::write(store.layout().primary(0), b"junk").unwrap();
     assert!(store.apply_retention(0).unwrap().is_empty());
     assert_eq!(store.list_snapshots(0).unwrap().len(), 1);
-    assert!(matches!(store.repair(0).unwrap().source, RecoverySource::Snapshot(_)));
+    assert!(matches!(
+        store.repair(0).unwrap().source,
+        RecoverySource::Snapshot(_)
+    ));
     assert_eq!(store.load(0).unwrap().payload, b"only");
 }

@@ -4,9 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use backup_core::{
-    Durability, ManualClock, SlotMetadata, SlotStore, StdStorage, StoreOptions,
-};
+use backup_core::{Durability, ManualClock, SlotMetadata, SlotStore, StdStorage, StoreOptions};
 
 /// Options for fast tests: no fsync (the page cache survives a process kill).
 pub fn fast_options() -> StoreOptions {
