@@ -272,3 +272,16 @@ func test_bad_input_wrong_types() -> void:
 	check(r == null or (r is Dictionary and not r.success), "string slot refused")
 	expect_errors_end()
 	c.free()
+
+func test_manager_reconfiguration_while_a_coordinator_holds_the_folder() -> void:
+	var c = new_coordinator("reconfigure")
+	save_pilot(0, "Goose")
+	check_eq(c.get_backup_status().save_slots.size(), 1, "coordinator uses the folder")
+	# Same folder, new options: the store is reopened while the coordinator
+	# still holds the old one; it must let go instead of locking the folder.
+	SaveGameManager.slot_count = 20
+	check_eq(c.get_backup_status().save_slots.size(), 1, "coordinator follows the reopened folder")
+	check_eq(SaveGameManager.save_slot(15, {"x": 1}).success, true, "slot 15 valid after reconfiguration")
+	check_eq(c.get_backup_status().save_slots.size(), 2, "both slots seen")
+	SaveGameManager.slot_count = 10
+	c.free()

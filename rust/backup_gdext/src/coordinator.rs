@@ -85,6 +85,7 @@ pub struct BackupFlowCoordinator {
     #[init(val = true)]
     auto_connect: bool,
     flow: Option<Arc<BackupFlow>>,
+    flow_generation: u64,
     worker: Worker,
     since_check: f64,
     last_error: GString,
@@ -289,7 +290,7 @@ impl BackupFlowCoordinator {
                 let mut dict = convert::to_dict(&wizard);
                 dict.set("success", true);
                 dict.set("error_message", "");
-                let analysis = dict.at("analysis");
+                let analysis = dict.get_or_nil("analysis");
                 self.emit(
                     "recovery_wizard_initiated",
                     &[scenario.to_variant(), analysis],
@@ -627,7 +628,15 @@ impl BackupFlowCoordinator {
     /// The flow over SaveGameManager's current store; rebuilt when the
     /// manager's save folder changed.
     fn flow(&mut self) -> Result<Arc<BackupFlow>, String> {
-        let store = SaveGameManager::singleton().bind_mut().shared_store()?;
+        let mut manager = SaveGameManager::singleton();
+        let generation = manager.bind().store_generation();
+        if generation != self.flow_generation {
+            // The manager closed its store; ours must go before it reopens
+            // the same folder (one writer per folder).
+            self.flow = None;
+            self.flow_generation = generation;
+        }
+        let store = manager.bind_mut().shared_store()?;
         if let Some(flow) = &self.flow {
             if Arc::ptr_eq(flow.store(), &store) {
                 return Ok(Arc::clone(flow));
