@@ -136,3 +136,17 @@ func test_properties_round_trip_through_set_and_get() -> void:
 	check_eq(c.enable_event_backups, false, "events off")
 	check_eq(c.health_check_interval_hours, 6, "interval set")
 	c.free()
+
+func test_enum_arguments_are_typed_with_the_class_enums() -> void:
+	var methods := {}
+	for m in ClassDB.class_get_method_list(CLASS, true):
+		methods[m.name] = m
+	var trigger_arg: Dictionary = methods.trigger_automated_backup.args[0]
+	check_eq(trigger_arg.class_name, &"BackupFlowCoordinator.BackupTrigger", "trigger argument enum")
+	check(trigger_arg.usage & PROPERTY_USAGE_CLASS_IS_ENUM, "trigger argument is an enum")
+	var scenario_arg: Dictionary = methods.start_recovery_wizard.args[0]
+	check_eq(scenario_arg.class_name, &"BackupFlowCoordinator.RecoveryScenario", "scenario argument enum")
+	for s in ClassDB.class_get_signal_list(CLASS, true):
+		if s.name == "recovery_wizard_initiated":
+			check_eq(s.args[0].class_name, &"BackupFlowCoordinator.RecoveryScenario", "signal scenario enum")
+			check(s.args[0].usage & PROPERTY_USAGE_CLASS_IS_ENUM, "signal scenario is an enum")
