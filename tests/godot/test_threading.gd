@@ -18,6 +18,7 @@ func test_async_health_check_reports_progress_and_result_on_main_thread() -> voi
 	c.health_check_completed.connect(_note_thread)
 	c.operation_progress.connect(_note_thread)
 	check_eq(c.perform_health_check_async(), true, "started")
+	check_eq(c.is_backup_operation_active(), true, "a worker job counts as an active operation")
 	check(not signal_names().has("health_check_completed"), "result is not delivered synchronously")
 	var args := await wait_for_signal("health_check_completed")
 	if args.size() == 1:
