@@ -122,6 +122,9 @@ for i, line in enumerate(out_lines):
             passed_tests.discard(test_id)
             passed -= 1
         failures.append(f"{where}script error: {line.split(':', 1)[1].strip()}")
+if done and status not in (0, 1):
+    failed += 1
+    failures.append(f"Godot exited abnormally after the suites (status {status}: crash or abort at shutdown); run with GODOT_TESTS_VERBOSE=1")
 if not done:
     failed += 1
     failures.append(f"the suite runner did not finish (Godot exit status {status}); run with GODOT_TESTS_VERBOSE=1")

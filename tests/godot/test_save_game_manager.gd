@@ -289,3 +289,17 @@ func test_bad_configuration_is_reported() -> void:
 	expect_errors_end()
 	SaveGameManager.game_schema_version = 0
 	check_eq(SaveGameManager.save_slot(0, {}).success, true, "works again")
+
+func test_migration_may_call_back_into_the_manager() -> void:
+	_reset("reentrant")
+	SaveGameManager.save_slot(6, {"n": 1})
+	SaveGameManager.game_schema_version = 1
+	var seen := []
+	SaveGameManager.register_migration(0, func(d):
+		seen.append(SaveGameManager.get_slot_info(6).schema_version)
+		d["n"] += 1
+		return d)
+	var loaded := SaveGameManager.load_slot(6)
+	check_eq(loaded.success, true, "migrated: %s" % loaded.error_message)
+	check_eq(loaded.data, {"n": 2}, "migration applied")
+	check_eq(seen, [0], "migration saw the unmigrated slot")

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use backup_core::schema::{plan_migration, MigrationPlan};
 use backup_core::{Error, SlotStore, SnapshotKind, SnapshotRequest, StoreOptions};
-use godot::classes::ProjectSettings;
+use godot::classes::{Engine, ProjectSettings, SceneTree};
 use godot::prelude::*;
 
 use crate::convert::{self, OptDict};
@@ -53,6 +53,8 @@ pub struct SaveGameManager {
     /// (coordinators) let go of it before it is opened again.
     store_generation: u64,
     migrations: BTreeMap<u32, Callable>,
+    /// Whether `clear_migrations` is connected to the scene tree's end.
+    exit_hooked: bool,
     last_error: GString,
 }
 
@@ -366,6 +368,7 @@ impl SaveGameManager {
             return false;
         }
         self.migrations.insert(version, migration);
+        self.release_migrations_at_exit();
         true
     }
 
@@ -389,6 +392,28 @@ impl SaveGameManager {
 }
 
 impl SaveGameManager {
+    /// Migrations are usually script lambdas. This singleton outlives the
+    /// script languages (it is freed when the extension unloads, after
+    /// GDScript shut down), and freeing a lambda then corrupts the heap; so
+    /// the Callables are dropped when the scene tree ends.
+    fn release_migrations_at_exit(&mut self) {
+        if self.exit_hooked {
+            return;
+        }
+        let Some(main_loop) = Engine::singleton().get_main_loop() else {
+            return;
+        };
+        let Ok(tree) = main_loop.try_cast::<SceneTree>() else {
+            return;
+        };
+        let Some(mut root) = tree.get_root() else {
+            return;
+        };
+        let clear = self.to_gd().callable("clear_migrations");
+        root.connect("tree_exiting", &clear);
+        self.exit_hooked = true;
+    }
+
     fn close_store(&mut self) {
         self.store = None;
         self.store_generation += 1;
