@@ -9,13 +9,16 @@ use backup_core::schedule::{BackupConfig, TriggerDecision};
 use backup_core::{BackupFlow, BackupTrigger, RecoveryScenario};
 use godot::classes::{INode, Node, ProjectSettings, Time};
 use godot::prelude::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::convert::{self, OptDict};
 use crate::enums::{self, ScenarioArg, TriggerArg};
 use crate::failure;
 use crate::save_manager::SaveGameManager;
 use crate::worker::{Job, Message, Worker};
+
+mod integration;
+mod jobs;
 
 const CLASS: &str = "BackupFlowCoordinator";
 
@@ -771,188 +774,6 @@ impl BackupFlowCoordinator {
     /// Emits through `base_mut()`, which lets handlers call back into this node.
     fn emit(&mut self, signal: &str, args: &[Variant]) {
         self.base_mut().emit_signal(signal, args);
-    }
-
-    /// Starts the schedule's due tasks on a worker thread, unless work is running.
-    fn start_due_tasks(&mut self) {
-        if !(self.enable_automated_backups || self.enable_health_monitoring)
-            || self.worker.is_busy()
-        {
-            return;
-        }
-        let Ok(flow) = self.flow() else {
-            return; // Reported when the game uses the store; not every minute.
-        };
-        if flow.is_backup_operation_active() {
-            return;
-        }
-        let started = self.worker.spawn(Job::DueTasks, move |_| {
-            serde_json::to_value(flow.run_due_tasks()).map_err(|e| e.to_string())
-        });
-        self.started(started);
-    }
-
-    /// Emits the signals of finished worker jobs (main thread).
-    fn deliver_worker_messages(&mut self) {
-        for message in self.worker.drain() {
-            match message {
-                Message::Progress { job, done, total } => {
-                    self.emit(
-                        "operation_progress",
-                        &[
-                            job_name(job).to_variant(),
-                            (done as i64).to_variant(),
-                            (total as i64).to_variant(),
-                        ],
-                    );
-                }
-                Message::Finished { job, result } => self.deliver_result(job, result),
-            }
-        }
-    }
-
-    fn deliver_result(&mut self, job: Job, result: Result<Value, String>) {
-        let value = match result {
-            Ok(value) => value,
-            Err(message) => {
-                self.fail(format!("{} failed: {message}", job_name(job)));
-                json!({ "success": false, "error_message": message })
-            }
-        };
-        let dict = match convert::json_to_variant(&value).try_to::<VarDictionary>() {
-            Ok(d) => d,
-            Err(_) => VarDictionary::new(),
-        };
-        match job {
-            Job::HealthCheck => {
-                if dict.contains_key("error_message") {
-                    self.emit(
-                        "health_check_completed",
-                        &[self.failed_report().to_variant()],
-                    );
-                } else {
-                    self.emit("health_check_completed", &[dict.to_variant()]);
-                }
-            }
-            Job::Export | Job::Import => {
-                let success = dict
-                    .get("success")
-                    .and_then(|v| v.try_to::<bool>().ok())
-                    .unwrap_or(false);
-                let op = if job == Job::Export {
-                    "export_backup"
-                } else {
-                    "import_backup"
-                };
-                let error = dict
-                    .get("error_message")
-                    .map(|v| v.stringify().to_string())
-                    .unwrap_or_default();
-                self.finish_run(op, success, &error, dict.clone());
-                let signal = if job == Job::Export {
-                    "export_completed"
-                } else {
-                    "import_completed"
-                };
-                self.emit(signal, &[dict.to_variant()]);
-            }
-            Job::DueTasks => self.deliver_due_tasks(&value),
-        }
-    }
-
-    fn deliver_due_tasks(&mut self, value: &Value) {
-        if let Some(run) = value.get("scheduled_backup").filter(|r| !r.is_null()) {
-            let dict = convert::json_to_variant(run)
-                .try_to::<VarDictionary>()
-                .unwrap_or_default();
-            if !run["skipped"].as_bool().unwrap_or(false) {
-                self.emit(
-                    "automated_backup_triggered",
-                    &[
-                        BackupTrigger::TimerInterval.key().to_variant(),
-                        VarDictionary::new().to_variant(),
-                    ],
-                );
-                let success = run["success"].as_bool().unwrap_or(false);
-                let error = run["error_message"].as_str().unwrap_or("").to_string();
-                self.finish_run("scheduled_backup", success, &error, dict);
-            }
-        }
-        if let Some(report) = value.get("health_report").filter(|r| !r.is_null()) {
-            let dict = convert::json_to_variant(report)
-                .try_to::<VarDictionary>()
-                .unwrap_or_default();
-            self.emit("health_check_completed", &[dict.to_variant()]);
-        }
-        if let Some(error) = value["health_error"].as_str().filter(|e| !e.is_empty()) {
-            self.fail(format!("scheduled health check failed: {error}"));
-        }
-    }
-
-    fn connect_integrations(&mut self) {
-        let this = self.to_gd();
-        let mut sgm = SaveGameManager::singleton();
-        let on_corruption = this.callable("_on_corruption_detected");
-        if !sgm.is_connected("corruption_detected", &on_corruption) {
-            sgm.connect("corruption_detected", &on_corruption);
-        }
-        if !self.base().is_inside_tree() {
-            return;
-        }
-        let tree = self.base().get_tree();
-        let Some(root) = tree.get_root() else {
-            return;
-        };
-        if let Some(mut gsm) = root.get_node_or_null("GameStateManager") {
-            for signal in ["state_changed", "game_state_changed"] {
-                if gsm.has_signal(signal) {
-                    gsm.connect(signal, &this.callable("_on_game_state_changed"));
-                    break;
-                }
-            }
-        }
-        if let Some(mut sfc) = root.get_node_or_null("SaveFlowCoordinator") {
-            if sfc.has_signal("save_flow_completed") {
-                sfc.connect(
-                    "save_flow_completed",
-                    &this.callable("_on_save_flow_completed"),
-                );
-            }
-        }
-    }
-
-    /// The GameStateManager enum key of `state` (an int of its `GameState`
-    /// enum, read from the autoload's script constants), or the text of a
-    /// String/StringName state.
-    fn game_state_name(&self, state: &Variant) -> Option<String> {
-        if let Ok(text) = state.try_to::<GString>() {
-            return Some(text.to_string());
-        }
-        let value = state.try_to::<i64>().ok()?;
-        if !self.base().is_inside_tree() {
-            return None;
-        }
-        let tree = self.base().get_tree();
-        let gsm = tree.get_root()?.get_node_or_null("GameStateManager")?;
-        let script = gsm
-            .get_script()?
-            .try_cast::<godot::classes::Script>()
-            .ok()?;
-        let constants = script.get_script_constant_map();
-        let states = constants.get("GameState")?.try_to::<VarDictionary>().ok()?;
-        states
-            .iter_shared()
-            .find(|(_, v)| v.try_to::<i64>().ok() == Some(value))
-            .map(|(k, _)| k.stringify().to_string())
-    }
-}
-
-fn job_name(job: Job) -> &'static str {
-    match job {
-        Job::HealthCheck => "health_check",
-        Job::Export => "export",
-        Job::Import => "import",
-        Job::DueTasks => "scheduled_tasks",
     }
 }
 
