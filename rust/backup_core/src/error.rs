@@ -82,6 +82,14 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error("slot was saved by a newer game (schema version {stored}, this game understands up to {current}); it was left untouched")]
+    NewerSchema { stored: u32, current: u32 },
+    #[error("no migration is registered from schema version {from} (slot is at {stored}, game is at {current})")]
+    MissingMigration {
+        from: u32,
+        stored: u32,
+        current: u32,
+    },
     #[error("could not encode or decode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }

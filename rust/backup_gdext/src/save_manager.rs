@@ -1,0 +1,581 @@
+//! `SaveGameManager`: the engine singleton games call to save and load.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use backup_core::schema::{plan_migration, MigrationPlan};
+use backup_core::{Error, SlotStore, SnapshotKind, SnapshotRequest, StoreOptions};
+use godot::classes::ProjectSettings;
+use godot::prelude::*;
+
+use crate::convert::{self, OptDict};
+use crate::failure;
+
+const CLASS: &str = "SaveGameManager";
+
+/// Crash-safe save slots for your game, reachable from any script as
+/// `SaveGameManager.method()`.
+///
+/// Each slot holds one Dictionary of game data (encoded with `var_to_bytes`,
+/// so objects are never stored or decoded) and an `info` Dictionary shown in
+/// slot lists (`pilot_callsign`, `campaign`, `mission`, `play_time_seconds`,
+/// anything else under `extra`). Every save is atomic and keeps rolling
+/// backups (3 by default); corruption is detected by checksums and repaired
+/// from the newest valid copy.
+///
+/// Failures never raise: methods return `false` or a Dictionary with
+/// `success: false` and `error_message`, push an error to the log, and
+/// `get_last_error()` holds the message.
+#[derive(GodotClass)]
+#[class(init, singleton, base = Object)]
+pub struct SaveGameManager {
+    base: Base<Object>,
+    /// Folder holding the slots (`user://saves` by default). Changing it
+    /// closes the current folder; the new one is opened on next use.
+    #[var(set)]
+    #[init(val = GString::from("user://saves"))]
+    save_root: GString,
+    /// Number of slots; valid slot numbers are `0 .. slot_count - 1`.
+    #[var(set)]
+    #[init(val = 10)]
+    slot_count: i64,
+    /// Rolling backups kept per slot (level 0 is the newest).
+    #[var(set)]
+    #[init(val = 3)]
+    backup_levels: i64,
+    /// Your game's data schema version, written into every save. Loading a
+    /// slot saved at an older version runs the registered migrations; a slot
+    /// from a newer version is refused and left untouched.
+    #[var]
+    game_schema_version: i64,
+    store: Option<Arc<SlotStore>>,
+    migrations: BTreeMap<u32, Callable>,
+    last_error: GString,
+}
+
+#[godot_api]
+impl SaveGameManager {
+    /// A slot was found corrupt (on load or validation). `error_details`
+    /// says what failed; `repair_save_slot()` restores the newest valid copy.
+    #[signal]
+    fn corruption_detected(save_slot: i64, error_details: GString);
+    /// `create_save_backup()` copied the slot into backup level `backup_index`.
+    #[signal]
+    fn backup_created(save_slot: i64, backup_index: i64);
+    /// A backup level was restored over the slot.
+    #[signal]
+    fn backup_restored(save_slot: i64, backup_index: i64);
+    /// A slot was repaired; `recovery_method` says from which copy.
+    #[signal]
+    fn slot_repaired(save_slot: i64, recovery_method: GString);
+    /// A save finished (`error_message` is empty on success).
+    #[signal]
+    fn save_completed(save_slot: i64, success: bool, error_message: GString);
+    /// A load finished (`error_message` is empty on success).
+    #[signal]
+    fn load_completed(save_slot: i64, success: bool, error_message: GString);
+    /// A slot and its backups were deleted.
+    #[signal]
+    fn slot_deleted(save_slot: i64);
+    /// Loaded data was migrated from an older schema version.
+    #[signal]
+    fn data_migrated(save_slot: i64, from_version: i64, to_version: i64);
+
+    /// Sets the save folder (a `user://` or absolute path) and closes the
+    /// current one.
+    #[func]
+    pub fn set_save_root(&mut self, path: GString) {
+        self.save_root = path;
+        self.store = None;
+    }
+
+    /// Sets the number of slots (at least 1) and closes the current folder.
+    #[func]
+    pub fn set_slot_count(&mut self, count: i64) {
+        self.slot_count = count;
+        self.store = None;
+    }
+
+    /// Sets the rolling backup levels (0..=16) and closes the current folder.
+    #[func]
+    pub fn set_backup_levels(&mut self, levels: i64) {
+        self.backup_levels = levels;
+        self.store = None;
+    }
+
+    /// Saves `data` into `save_slot` atomically, rotating the previous save
+    /// into the backups. `info` describes the save for slot lists. Returns
+    /// `{success, save_slot, checksum, bytes_written, error_message}`.
+    #[func]
+    pub fn save_slot(
+        &mut self,
+        save_slot: i64,
+        data: VarDictionary,
+        #[opt(default = OptDict::default())] info: OptDict,
+    ) -> VarDictionary {
+        let base = vdict! { "save_slot" => save_slot, "checksum" => 0, "bytes_written" => 0 };
+        let outcome = self.do_save(save_slot, &data, &info.0);
+        let result = match outcome {
+            Ok(receipt) => vdict! {
+                "success" => true,
+                "save_slot" => save_slot,
+                "checksum" => i64::from(receipt.checksum),
+                "bytes_written" => receipt.bytes_written as i64,
+                "error_message" => "",
+            },
+            Err(message) => failure::failed_result(&message, base),
+        };
+        let ok = result.at("success").to::<bool>();
+        let message = result.at("error_message").to::<GString>();
+        self.base_mut().emit_signal(
+            "save_completed",
+            &[
+                save_slot.to_variant(),
+                ok.to_variant(),
+                message.to_variant(),
+            ],
+        );
+        result
+    }
+
+    /// Loads `save_slot`, migrating older schema versions first (a safety
+    /// snapshot of the old save is kept). Returns `{success, save_slot, data,
+    /// info, schema_version, migrated, migrated_from_version,
+    /// safety_snapshot, error_message}`.
+    #[func]
+    pub fn load_slot(&mut self, save_slot: i64) -> VarDictionary {
+        let base = vdict! {
+            "save_slot" => save_slot,
+            "data" => &VarDictionary::new(),
+            "info" => &VarDictionary::new(),
+            "schema_version" => 0,
+            "migrated" => false,
+            "migrated_from_version" => -1,
+            "safety_snapshot" => "",
+        };
+        let result = match self.do_load(save_slot) {
+            Ok(loaded) => {
+                let mut r = base;
+                r.extend_dictionary(&loaded, true);
+                r.set("success", true);
+                r.set("error_message", "");
+                r
+            }
+            Err(message) => failure::failed_result(&message, base),
+        };
+        let ok = result.at("success").to::<bool>();
+        let message = result.at("error_message").to::<GString>();
+        self.base_mut().emit_signal(
+            "load_completed",
+            &[
+                save_slot.to_variant(),
+                ok.to_variant(),
+                message.to_variant(),
+            ],
+        );
+        result
+    }
+
+    /// Whether `save_slot` holds a save (valid or not).
+    #[func]
+    pub fn has_slot(&mut self, save_slot: i64) -> bool {
+        let r = self.with_store(|s| {
+            let slot = s.check_slot(save_slot)?;
+            Ok(s.used_slots()?.contains(&slot))
+        });
+        self.report(r).unwrap_or(false)
+    }
+
+    /// Deletes a slot with its backups and snapshots.
+    #[func]
+    pub fn delete_slot(&mut self, save_slot: i64) -> bool {
+        let r = self.with_store(|s| s.delete_slot(s.check_slot(save_slot)?, true));
+        let ok = self.report(r).is_some();
+        if ok {
+            self.base_mut()
+                .emit_signal("slot_deleted", &[save_slot.to_variant()]);
+        }
+        ok
+    }
+
+    /// Slot numbers that hold a save, ascending.
+    #[func]
+    pub fn get_used_slots(&mut self) -> PackedInt64Array {
+        let r = self.with_store(|s| s.used_slots());
+        let slots = self.report(r).unwrap_or_default();
+        slots.into_iter().map(i64::from).collect()
+    }
+
+    /// The lowest empty slot, or -1 when all are used.
+    #[func]
+    pub fn get_first_free_slot(&mut self) -> i64 {
+        let r = self.with_store(|s| s.first_free_slot());
+        match self.report(r) {
+            Some(Some(slot)) => i64::from(slot),
+            _ => -1,
+        }
+    }
+
+    /// Verified details of one slot: `{save_slot, exists, healthy, status,
+    /// error_details, size_bytes, checksum, backup_count, valid_backups,
+    /// has_backups, snapshot_count, has_interrupted_write, backups,
+    /// pilot_callsign, campaign, mission, play_time_seconds, schema_version,
+    /// created_at, modified_at, save_count, extra}`. Empty on failure.
+    #[func]
+    pub fn get_slot_info(&mut self, save_slot: i64) -> VarDictionary {
+        let r = self.with_store(|s| s.slot_info(s.check_slot(save_slot)?));
+        self.report(r)
+            .map(|info| convert::slot_info_to_dict(&info))
+            .unwrap_or_default()
+    }
+
+    /// `get_slot_info()` of every used slot.
+    #[func]
+    pub fn list_slots(&mut self) -> Array<VarDictionary> {
+        let r = self.with_store(|s| s.list_slots());
+        let mut out = Array::new();
+        for info in self.report(r).unwrap_or_default() {
+            out.push(&convert::slot_info_to_dict(&info));
+        }
+        out
+    }
+
+    /// Verifies a slot; emits `corruption_detected` when its save is
+    /// corrupt. Returns `{valid, save_slot, status, error_details,
+    /// valid_backups, backup_count}`.
+    #[func]
+    pub fn validate_save_slot(&mut self, save_slot: i64) -> VarDictionary {
+        let r = self.with_store(|s| s.slot_info(s.check_slot(save_slot)?));
+        let Some(info) = self.report(r) else {
+            return vdict! {
+                "valid" => false, "save_slot" => save_slot, "status" => "error",
+                "error_details" => &self.last_error, "valid_backups" => 0, "backup_count" => 0,
+            };
+        };
+        let (status, details) = convert::status_of(&info.primary);
+        if matches!(status, "corrupt" | "unreadable") {
+            self.emit_corruption(save_slot, &details);
+        }
+        vdict! {
+            "valid" => info.is_healthy(),
+            "save_slot" => save_slot,
+            "status" => status,
+            "error_details" => details.as_str(),
+            "valid_backups" => info.valid_backups() as i64,
+            "backup_count" => info.existing_backups() as i64,
+        }
+    }
+
+    /// Copies the slot's save into backup level 0 (older levels shift down).
+    #[func]
+    pub fn create_save_backup(&mut self, save_slot: i64) -> bool {
+        let r = self.with_store(|s| s.create_backup(s.check_slot(save_slot)?));
+        let ok = self.report(r).is_some();
+        if ok {
+            self.base_mut().emit_signal(
+                "backup_created",
+                &[save_slot.to_variant(), 0i64.to_variant()],
+            );
+        }
+        ok
+    }
+
+    /// Restores backup level `backup_index` (0 = newest) over the slot; the
+    /// save it replaces is kept as a snapshot.
+    #[func]
+    pub fn restore_save_backup(&mut self, save_slot: i64, backup_index: i64) -> bool {
+        let r = self.with_store(|s| {
+            s.restore_backup(s.check_slot(save_slot)?, s.check_level(backup_index)?)
+        });
+        let ok = self.report(r).is_some();
+        if ok {
+            self.base_mut().emit_signal(
+                "backup_restored",
+                &[save_slot.to_variant(), backup_index.to_variant()],
+            );
+        }
+        ok
+    }
+
+    /// Repairs a slot from its newest valid copy (interrupted write, backup
+    /// or snapshot). True when the slot is healthy afterwards.
+    #[func]
+    pub fn repair_save_slot(&mut self, save_slot: i64) -> bool {
+        let r = self.with_store(|s| s.repair(s.check_slot(save_slot)?));
+        match self.report(r) {
+            Some(outcome) => {
+                let method = outcome.source.describe();
+                self.base_mut().emit_signal(
+                    "slot_repaired",
+                    &[save_slot.to_variant(), method.to_variant()],
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes leftover temporary files and quarantines corrupt backups.
+    /// Returns `{success, removed_temp, promoted, quarantined,
+    /// removed_extra_backups, error_message}` (counts).
+    #[func]
+    pub fn cleanup_saves(&mut self) -> VarDictionary {
+        let base = vdict! {
+            "removed_temp" => 0, "promoted" => 0, "quarantined" => 0, "removed_extra_backups" => 0,
+        };
+        let r = self.with_store(|s| s.cleanup());
+        match self.report(r) {
+            Some(c) => vdict! {
+                "success" => true,
+                "removed_temp" => c.removed_temp.len() as i64,
+                "promoted" => c.promoted.len() as i64,
+                "quarantined" => c.quarantined.len() as i64,
+                "removed_extra_backups" => c.removed_extra_backups.len() as i64,
+                "error_message" => "",
+            },
+            None => failure::failed_result(&self.last_error.to_string(), base),
+        }
+    }
+
+    /// Operation counters: one entry per operation (`save`, `load`,
+    /// `backup`, ...) with `{count, failures, bytes, average_ms, max_ms}`,
+    /// plus `total_operations` and `total_failures`.
+    #[func]
+    pub fn get_save_stats(&mut self) -> VarDictionary {
+        let r = self.with_store(|s| Ok(s.stats()));
+        self.report(r)
+            .map(|stats| convert::stats_to_dict(&stats))
+            .unwrap_or_default()
+    }
+
+    /// Registers the migration that turns data of schema version
+    /// `from_version` into `from_version + 1`: a Callable taking the data
+    /// Dictionary and returning the migrated Dictionary.
+    #[func]
+    pub fn register_migration(&mut self, from_version: i64, migration: Callable) -> bool {
+        let Ok(version) = u32::try_from(from_version) else {
+            self.fail(format!(
+                "schema version {from_version} is out of range (0..={})",
+                u32::MAX
+            ));
+            return false;
+        };
+        if !migration.is_valid() {
+            self.fail("migration Callable is not valid".to_string());
+            return false;
+        }
+        self.migrations.insert(version, migration);
+        true
+    }
+
+    /// Forgets every registered migration.
+    #[func]
+    pub fn clear_migrations(&mut self) {
+        self.migrations.clear();
+    }
+
+    /// The message of the most recent failure (empty if none yet).
+    #[func]
+    pub fn get_last_error(&self) -> GString {
+        self.last_error.clone()
+    }
+
+    /// Absolute path of the save folder.
+    #[func]
+    pub fn get_save_root_absolute(&self) -> GString {
+        ProjectSettings::singleton().globalize_path(&self.save_root)
+    }
+}
+
+impl SaveGameManager {
+    /// The shared store, opened on first use. Other classes of the addon
+    /// (the coordinator, worker threads) share it through this `Arc`.
+    pub fn shared_store(&mut self) -> Result<Arc<SlotStore>, String> {
+        if let Some(store) = &self.store {
+            return Ok(Arc::clone(store));
+        }
+        let slot_count = u32::try_from(self.slot_count)
+            .ok()
+            .filter(|c| *c >= 1)
+            .ok_or_else(|| format!("slot_count {} must be at least 1", self.slot_count))?;
+        let backup_levels = u32::try_from(self.backup_levels)
+            .ok()
+            .filter(|l| *l <= 16)
+            .ok_or_else(|| format!("backup_levels {} must be 0..=16", self.backup_levels))?;
+        let root = self.get_save_root_absolute().to_string();
+        if root.is_empty() {
+            return Err("save_root is empty".into());
+        }
+        let options = StoreOptions {
+            slot_count,
+            backup_levels,
+            ..StoreOptions::default()
+        };
+        let store = SlotStore::open(root, options).map_err(|e| e.to_string())?;
+        let store = Arc::new(store);
+        self.store = Some(Arc::clone(&store));
+        Ok(store)
+    }
+
+    /// The schema version as the core's type.
+    pub fn schema_version(&self) -> Result<u32, String> {
+        u32::try_from(self.game_schema_version).map_err(|_| {
+            format!(
+                "game_schema_version {} must be 0..={}",
+                self.game_schema_version,
+                u32::MAX
+            )
+        })
+    }
+
+    fn with_store<T>(
+        &mut self,
+        f: impl FnOnce(&SlotStore) -> backup_core::Result<T>,
+    ) -> Result<T, String> {
+        let store = self.shared_store()?;
+        f(&store).map_err(|e| e.to_string())
+    }
+
+    /// Records and logs a failure; `None` tells the caller to return its
+    /// failure value.
+    fn report<T>(&mut self, r: Result<T, String>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.fail(message);
+                None
+            }
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        failure::push_error(CLASS, &message);
+        self.last_error = GString::from(message.as_str());
+    }
+
+    fn emit_corruption(&mut self, save_slot: i64, details: &str) {
+        self.base_mut().emit_signal(
+            "corruption_detected",
+            &[save_slot.to_variant(), details.to_variant()],
+        );
+    }
+
+    fn do_save(
+        &mut self,
+        save_slot: i64,
+        data: &VarDictionary,
+        info: &VarDictionary,
+    ) -> Result<backup_core::SaveReceipt, String> {
+        let result = (|| {
+            let version = self.schema_version()?;
+            let store = self.shared_store()?;
+            let slot = store.check_slot(save_slot).map_err(|e| e.to_string())?;
+            let bytes = godot::global::var_to_bytes(&data.to_variant());
+            let meta = convert::metadata_from_info(info, version);
+            store
+                .save(slot, bytes.as_slice(), &meta)
+                .map_err(|e| e.to_string())
+        })();
+        if let Err(message) = &result {
+            self.fail(message.clone());
+        }
+        result
+    }
+
+    /// Loads, decodes and migrates; the Ok Dictionary holds the keys that
+    /// differ from the failure defaults.
+    fn do_load(&mut self, save_slot: i64) -> Result<VarDictionary, String> {
+        let result = self.load_inner(save_slot);
+        if let Err((message, corrupt)) = &result {
+            if *corrupt {
+                self.emit_corruption(save_slot, message);
+            }
+            self.fail(message.clone());
+        }
+        result.map_err(|(m, _)| m)
+    }
+
+    fn load_inner(&mut self, save_slot: i64) -> Result<VarDictionary, (String, bool)> {
+        let plain = |m: String| (m, false);
+        let current = self.schema_version().map_err(plain)?;
+        let store = self.shared_store().map_err(plain)?;
+        let slot = store
+            .check_slot(save_slot)
+            .map_err(|e| plain(e.to_string()))?;
+        let loaded = store
+            .load(slot)
+            .map_err(|e: Error| (e.to_string(), e.is_corruption()))?;
+        let data = decode_dictionary(&loaded.payload).map_err(|m| (m, true))?;
+        let stored = loaded.metadata.game_schema_version;
+        let registered: Vec<u32> = self.migrations.keys().copied().collect();
+        let plan =
+            plan_migration(stored, current, &registered).map_err(|e| plain(e.to_string()))?;
+        let MigrationPlan::Steps(steps) = plan else {
+            return Ok(vdict! {
+                "data" => &data,
+                "info" => &convert::metadata_to_dict(&loaded.metadata),
+                "schema_version" => i64::from(stored),
+            });
+        };
+        // Keep the old save before anything is rewritten.
+        let request = SnapshotRequest {
+            name: format!("before schema migration {stored} -> {current}"),
+            description: String::new(),
+            kind: SnapshotKind::Safety,
+            context: serde_json::Value::Null,
+        };
+        let snapshot = store
+            .create_snapshot(slot, &request)
+            .map_err(|e| plain(format!("could not keep a backup before migrating: {e}")))?;
+        let callables: Vec<(u32, Callable)> = steps
+            .iter()
+            .filter_map(|v| self.migrations.get(v).map(|c| (*v, c.clone())))
+            .collect();
+        let mut migrated = data;
+        for (version, callable) in callables {
+            // Migrations are game code and may call back into this singleton.
+            let out = {
+                let _reentrant = self.base_mut();
+                callable.call(&[migrated.to_variant()])
+            };
+            migrated = out.try_to::<VarDictionary>().map_err(|_| {
+                plain(format!(
+                    "migration from schema version {version} did not return a Dictionary (got {}); the save was left as it was",
+                    out.get_type().ord()
+                ))
+            })?;
+        }
+        let mut meta = loaded.metadata.clone();
+        meta.game_schema_version = current;
+        let bytes = godot::global::var_to_bytes(&migrated.to_variant());
+        let receipt = store
+            .save(slot, bytes.as_slice(), &meta)
+            .map_err(|e| plain(format!("migrated data could not be saved: {e}")))?;
+        self.base_mut().emit_signal(
+            "data_migrated",
+            &[
+                save_slot.to_variant(),
+                i64::from(stored).to_variant(),
+                i64::from(current).to_variant(),
+            ],
+        );
+        Ok(vdict! {
+            "data" => &migrated,
+            "info" => &convert::metadata_to_dict(&receipt.metadata),
+            "schema_version" => i64::from(current),
+            "migrated" => true,
+            "migrated_from_version" => i64::from(stored),
+            "safety_snapshot" => snapshot.id.as_str(),
+        })
+    }
+}
+
+/// Decodes game data written by `save_slot` (plain `bytes_to_var`: objects
+/// are never decoded).
+fn decode_dictionary(payload: &[u8]) -> Result<VarDictionary, String> {
+    let bytes = PackedByteArray::from(payload);
+    let value = godot::global::bytes_to_var(&bytes);
+    value.try_to::<VarDictionary>().map_err(|_| {
+        "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".to_string()
+    })
+}

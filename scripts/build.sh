@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the GDExtension library and places it where the addon expects it.
+#
+#   scripts/build.sh               debug build for Godot 4.2+ (the default)
+#   scripts/build.sh --release     optimized build
+#   scripts/build.sh --editor-docs build with editor help for the classes
+#                                  (needs Godot 4.3+ to load)
+#   scripts/build.sh --run         build, then run the sample project
+#                                  (headless when there is no display)
+#
+# The addon lives in addons/backup_system/; godot_project/addons/backup_system
+# is a symbolic link to it (made here), so the sample project always sees the
+# fresh library. Where symbolic links are unavailable it is copied instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=debug
+cargo_args=(-p backup_gdext)
+run=0
+for arg in "$@"; do
+  case "$arg" in
+    --release) profile=release; cargo_args+=(--release) ;;
+    --editor-docs) cargo_args+=(--no-default-features --features editor-docs) ;;
+    --run) run=1 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+cargo build "${cargo_args[@]}"
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$(uname -s)" in
+  Linux*) lib=libbackup_gdext.so ;;
+  Darwin*) lib=libbackup_gdext.dylib ;;
+  MINGW*|MSYS*|CYGWIN*) lib=backup_gdext.dll ;;
+  *) echo "unsupported platform $(uname -s)" >&2; exit 1 ;;
+esac
+mkdir -p addons/backup_system/bin
+# Copy to a temporary name and rename, so a running editor never maps a
+# half-written library.
+cp "$target_dir/$profile/$lib" "addons/backup_system/bin/$lib.tmp"
+mv -f "addons/backup_system/bin/$lib.tmp" "addons/backup_system/bin/$lib"
+echo "placed addons/backup_system/bin/$lib ($profile)"
+
+mkdir -p godot_project/addons
+link=godot_project/addons/backup_system
+if [ ! -e "$link" ] && [ ! -L "$link" ]; then
+  ln -s ../../addons/backup_system "$link" 2>/dev/null || cp -R addons/backup_system "$link"
+elif [ ! -L "$link" ]; then
+  # A copy (no symlink support): refresh it.
+  rm -rf "$link" && cp -R addons/backup_system "$link"
+fi
+
+if [ "$run" = 1 ]; then
+  godot_bin="${GODOT:-$(command -v godot4 || command -v godot || true)}"
+  if [ -z "$godot_bin" ]; then
+    echo "no Godot 4 binary found (set \$GODOT or put godot4 on PATH)" >&2
+    exit 1
+  fi
+  extra=()
+  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "$(uname -s)" = Linux ]; then
+    extra+=(--headless)
+  fi
+  "$godot_bin" "${extra[@]}" --path godot_project
+fi

@@ -1,0 +1,56 @@
+## Runs every tests/godot/test_*.gd suite headless:
+##   godot --headless --path godot_project --script res://tests/run_suites.gd
+## Each suite is a Node added to the tree; each method named test_* runs in
+## declaration order (awaited, so tests may wait for signals). Structured
+## lines go to stderr (unbuffered, in order with Godot's own error lines) for
+## scripts/godot_tests.sh to read.
+extends SceneTree
+
+const SUITE_DIR := "res://tests"
+
+func _initialize() -> void:
+	_run.call_deferred()
+
+func _run() -> void:
+	var only := OS.get_environment("GODOT_SUITE")
+	var files: Array[String] = []
+	for file in DirAccess.get_files_at(SUITE_DIR):
+		if file.begins_with("test_") and file.ends_with(".gd") and file != "test_case.gd":
+			if only == "" or file.contains(only):
+				files.append(file)
+	files.sort()
+	var passed := 0
+	var failed := 0
+	for file in files:
+		var path := "%s/%s" % [SUITE_DIR, file]
+		var script: GDScript = load(path)
+		if script == null or not script.can_instantiate():
+			printerr("@@FAIL %s: suite could not be loaded (parse error?)" % file)
+			failed += 1
+			continue
+		var suite: Node = script.new()
+		suite.name = file.get_basename()
+		root.add_child(suite)
+		if suite.has_method("before_all"):
+			await suite.before_all()
+		for method in script.get_script_method_list():
+			var test_name: String = method.name
+			if not test_name.begins_with("test_"):
+				continue
+			suite.current_test = test_name
+			suite.failures.clear()
+			printerr("@@RUN %s::%s" % [file, test_name])
+			await suite.call(test_name)
+			if suite.failures.is_empty():
+				passed += 1
+				printerr("@@PASS %s::%s" % [file, test_name])
+			else:
+				failed += 1
+				for failure in suite.failures:
+					printerr("@@FAIL %s" % failure)
+		if suite.has_method("after_all"):
+			await suite.after_all()
+		suite.queue_free()
+		await process_frame
+	printerr("@@DONE %d %d" % [passed, failed])
+	quit(0 if failed == 0 else 1)
