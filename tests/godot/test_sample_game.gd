@@ -22,6 +22,8 @@ func _on_flow(op: String, success: bool, context: Dictionary) -> void:
 
 func _fresh() -> void:
 	SaveGameManager.save_root = fresh_root("sample_game")
+	SaveGameManager.slot_count = 10
+	SaveGameManager.backup_levels = 3
 	SaveFlowCoordinator.clear_current_pilot()
 	GameStateManager.reset_to_main_menu()
 	_flows.clear()

@@ -25,6 +25,8 @@ func after_all() -> void:
 func _open_main(tag: String) -> void:
 	_close_main()
 	SaveGameManager.save_root = fresh_root(tag)
+	SaveGameManager.slot_count = 10
+	SaveGameManager.backup_levels = 3
 	SaveFlowCoordinator.clear_current_pilot()
 	GameStateManager.reset_to_main_menu()
 	main = MainScene.instantiate()
