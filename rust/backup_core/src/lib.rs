@@ -21,6 +21,7 @@ pub mod error;
 pub mod flow;
 pub mod health;
 pub mod inspect;
+pub mod integration;
 pub mod layout;
 pub mod metadata;
 pub mod recovery;

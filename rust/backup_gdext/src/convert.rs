@@ -233,3 +233,14 @@ unsafe impl godot::meta::GodotImmutable for OptDict {
         OptDict(self.0.into_read_only())
     }
 }
+
+/// Converts any core result (its serde field names are the spec's keys) to a
+/// Dictionary. Every core result type serialises to a JSON object; anything
+/// else (which would be a bug) becomes `{"value": ...}` instead of a panic.
+pub fn to_dict<T: serde::Serialize>(value: &T) -> VarDictionary {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => json_map_to_dict(&map),
+        Ok(other) => vdict! { "value" => &json_to_variant(&other) },
+        Err(e) => vdict! { "error_message" => e.to_string().as_str() },
+    }
+}

@@ -15,8 +15,11 @@ use godot::init::InitStage;
 use godot::prelude::*;
 
 pub mod convert;
+pub mod coordinator;
+pub mod enums;
 pub mod failure;
 pub mod save_manager;
+pub mod worker;
 
 struct BackupSystemExtension;
 
@@ -31,5 +34,7 @@ unsafe impl ExtensionLibrary for BackupSystemExtension {
     }
 }
 
-/// Registers the enums of classes that need them; filled in as classes land.
-fn register_class_enums() {}
+/// Registers the enums of classes that need them.
+fn register_class_enums() {
+    enums::register();
+}

@@ -1,0 +1,61 @@
+//! The spec's three enums, registered as class enums of
+//! `BackupFlowCoordinator` so that GDScript can write
+//! `BackupFlowCoordinator.BackupTrigger.MISSION_COMPLETE`.
+//!
+//! gdext has no public macro for class enums yet (godot-rust/gdext#890);
+//! `godot::register::private::constant` is what its own tests use. The names
+//! and ordinals come from backup_core, the single source of the order.
+
+use backup_core::triggers::{BackupOperation, BackupTrigger, RecoveryScenario};
+use godot::obj::GodotClass;
+use godot::prelude::*;
+use godot::register::private::constant::{ConstantKind, ExportConstant, IntegerConstant};
+
+use crate::coordinator::BackupFlowCoordinator;
+
+/// (enum name, variant names in ordinal order) of every class enum.
+pub fn class_enums() -> [(&'static str, Vec<&'static str>); 3] {
+    [
+        (
+            "BackupOperation",
+            BackupOperation::ALL.iter().map(|v| v.name()).collect(),
+        ),
+        (
+            "RecoveryScenario",
+            RecoveryScenario::ALL.iter().map(|v| v.name()).collect(),
+        ),
+        (
+            "BackupTrigger",
+            BackupTrigger::ALL.iter().map(|v| v.name()).collect(),
+        ),
+    ]
+}
+
+/// Registers the enums in ClassDB under `BackupFlowCoordinator`.
+pub fn register() {
+    for (name, variants) in class_enums() {
+        let enumerators = variants
+            .iter()
+            .enumerate()
+            .map(|(ordinal, variant)| IntegerConstant::new(variant, ordinal as i64))
+            .collect();
+        ExportConstant::new(
+            BackupFlowCoordinator::class_id(),
+            ConstantKind::Enum {
+                name: StringName::from(name),
+                enumerators,
+            },
+        )
+        .register();
+    }
+}
+
+/// The variant names of one enum, in ordinal order (what `.keys()` gives for
+/// a GDScript enum); empty for an unknown enum name.
+pub fn keys_of(enum_name: &str) -> PackedStringArray {
+    class_enums()
+        .into_iter()
+        .find(|(name, _)| *name == enum_name)
+        .map(|(_, variants)| variants.iter().map(|v| GString::from(*v)).collect())
+        .unwrap_or_default()
+}
