@@ -9,6 +9,8 @@ extends VBoxContainer
 signal wizard_requested(save_slot: int)
 ## An action finished; `message` is what the status label shows.
 signal action_finished(action: String, success: bool, message: String)
+## A health check started by the panel finished and its report is shown.
+signal health_check_finished(report: Dictionary)
 
 ## The coordinator the panel works through.
 var coordinator: BackupFlowCoordinator
@@ -46,6 +48,8 @@ var status_label: Label
 
 # Backup levels of selected_slot, in the order of backup_list's items.
 var _listed_levels: Array[int] = []
+# True while a health check started by the panel runs on the worker thread.
+var _checking := false
 
 
 func _ready() -> void:
@@ -63,6 +67,7 @@ func attach(c: BackupFlowCoordinator) -> void:
 		c.health_check_completed.connect(_on_health_check_completed)
 		c.backup_schedule_updated.connect(_on_schedule_updated)
 		c.backup_flow_completed.connect(_on_flow_completed)
+		c.operation_progress.connect(_on_operation_progress)
 	_load_schedule()
 	refresh_backups()
 
@@ -143,15 +148,21 @@ func import_from(path: String) -> Dictionary:
 	return r
 
 
-## Runs the health check and shows its report.
-func run_health_check() -> Dictionary:
+## Starts the health check on the coordinator's worker thread: the progress
+## bar follows operation_progress, and health_check_completed brings the
+## report (then health_check_finished). Returns false when a check could not
+## start (one is already running).
+func run_health_check() -> bool:
+	if _checking:
+		return false
 	health_progress.value = 0
 	health_summary.text = "Checking backups..."
-	var report: Dictionary = coordinator.perform_health_check()
-	# health_check_completed normally fills the view; do it here too in case
-	# the report came back without the signal (health monitoring disabled).
-	show_report(report)
-	return report
+	health_check_button.disabled = true
+	_checking = coordinator.perform_health_check_async()
+	if not _checking:
+		health_check_button.disabled = false
+		health_summary.text = "Health check could not start: %s" % coordinator.get_last_error()
+	return _checking
 
 
 ## Shows a health report: summary line, health score bar, recommendations.
@@ -209,6 +220,15 @@ func _status_backup_count(slot: int) -> int:
 
 func _on_health_check_completed(report: Dictionary) -> void:
 	show_report(report)
+	if _checking:
+		_checking = false
+		health_check_button.disabled = false
+		health_check_finished.emit(report)
+
+
+func _on_operation_progress(operation_type: String, done: int, total: int) -> void:
+	if operation_type == "health_check" and total > 0:
+		health_progress.value = 100.0 * done / total
 
 
 func _on_schedule_updated(_schedule_config: Dictionary) -> void:

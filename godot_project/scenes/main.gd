@@ -225,6 +225,9 @@ func _connect_game() -> void:
 	coordinator.recovery_wizard_initiated.connect(_on_recovery_wizard_initiated)
 	coordinator.health_check_completed.connect(_on_health_check_completed)
 	SaveGameManager.corruption_detected.connect(_on_corruption_detected)
+	# Backups cover the slot being played (every used slot when none is).
+	SaveFlowCoordinator.pilot_changed.connect(_on_pilot_changed)
+	_on_pilot_changed(SaveFlowCoordinator.current_profile)
 	# The coordinator finds the autoloads when it enters the tree. Connect
 	# here only what it has not connected itself, so nothing fires twice.
 	_ensure_connected(GameStateManager.state_changed, "_on_game_state_changed")
@@ -245,11 +248,16 @@ func _on_backup_flow_completed(operation_type: String, success: bool, _context: 
 
 func _on_recovery_wizard_initiated(scenario: BackupFlowCoordinator.RecoveryScenario, analysis: Dictionary) -> void:
 	_notify("Recovery needed (%s): recommended %s, data-loss risk %s" % [
-		BackupFlowCoordinator.RecoveryScenario.keys()[scenario],
+		# GDScript has no .keys() on native enums; the coordinator names them.
+		BackupFlowCoordinator.recovery_scenario_keys()[scenario],
 		analysis.get("recommended_action", "?"), analysis.get("data_loss_risk", "?")])
 	if wizard == null:
 		var ctx = analysis.get("context", {})
 		open_wizard(scenario, ctx if ctx is Dictionary else {})
+
+
+func _on_pilot_changed(_profile: PlayerProfile) -> void:
+	coordinator.set_active_slot(SaveFlowCoordinator.current_save_slot)
 
 
 func _on_corruption_detected(save_slot: int, error_details: String) -> void:
