@@ -227,6 +227,7 @@ func _connect_game() -> void:
 	SaveGameManager.corruption_detected.connect(_on_corruption_detected)
 	# Backups cover the slot being played (every used slot when none is).
 	SaveFlowCoordinator.pilot_changed.connect(_on_pilot_changed)
+	GameStateManager.state_changed.connect(_on_game_state_changed)
 	_on_pilot_changed(SaveFlowCoordinator.current_profile)
 	# The coordinator finds the autoloads when it enters the tree. Connect
 	# here only what it has not connected itself, so nothing fires twice.
@@ -254,6 +255,16 @@ func _on_recovery_wizard_initiated(scenario: BackupFlowCoordinator.RecoveryScena
 	if wizard == null:
 		var ctx = analysis.get("context", {})
 		open_wizard(scenario, ctx if ctx is Dictionary else {})
+
+
+func _on_game_state_changed(_old_state: int, new_state: int) -> void:
+	# The coordinator backs up on MISSION_COMPLETE and SHUTDOWN by itself; a
+	# game adds its own events with one call.
+	if new_state == GameStateManager.GameState.CAMPAIGN_MILESTONE:
+		coordinator.trigger_automated_backup(
+			BackupFlowCoordinator.BackupTrigger.CAMPAIGN_MILESTONE,
+			{"campaign": SaveFlowCoordinator.current_campaign.campaign_name,
+			 "completed_missions": SaveFlowCoordinator.current_campaign.completed_missions.size()})
 
 
 func _on_pilot_changed(_profile: PlayerProfile) -> void:

@@ -118,6 +118,7 @@ func test_fly_mission_advances_the_campaign_and_fires_event_backups() -> void:
 	# campaign_checkpoint saves.
 	check(reasons.any(func(r): return r.contains("mission_complete")), "mission complete backup: %s" % str(reasons))
 	check(reasons.any(func(r): return r.contains("critical_progress")), "critical progress backup: %s" % str(reasons))
+	check(reasons.any(func(r): return r.contains("campaign_milestone")), "milestone backup: %s" % str(reasons))
 	check(flows.size() > 0 and flows.all(func(f): return f[1]), "backup flows succeeded: %s" % str(flows))
 
 
