@@ -50,7 +50,7 @@ func _ready() -> void:
 ## false (and says why in the outcome label) when the coordinator refused.
 func open_wizard(scenario: BackupFlowCoordinator.RecoveryScenario, context: Dictionary = {}) -> bool:
 	var wizard_config: Dictionary = coordinator.start_recovery_wizard(scenario, context)
-	if wizard_config.is_empty() or not wizard_config.has("steps"):
+	if not wizard_config.get("success", false):
 		show_config({})
 		outcome_label.text = "The wizard could not analyse this situation: %s" % wizard_config.get("error_message", "no analysis returned")
 		return false

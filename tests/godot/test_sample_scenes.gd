@@ -272,7 +272,7 @@ func test_break_a_save_damages_the_slot_each_way() -> void:
 		_press("Layout/PilotColumn/DebugRow/BreakSaveButton")
 		check(main.status_label.text.begins_with("Slot %d damaged (%s)" % [slot, SaveBreaker.DAMAGE_NAMES[damage]]), main.status_label.text)
 		check(_row_text(slot).ends_with(expected[damage]), "%s: %s" % [SaveBreaker.DAMAGE_NAMES[damage], _row_text(slot)])
-		check_eq(SaveFlowCoordinator.current_profile, null, "the broken pilot is no longer current")
+		check(SaveFlowCoordinator.current_profile == null, "the broken pilot is no longer current")
 		slot += 1
 	check_eq(SaveBreaker.break_slot(9, SaveBreaker.Damage.DELETE).begins_with("slot 9 has no save file"), true, "empty slot reported")
 
