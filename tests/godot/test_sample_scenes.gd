@@ -352,6 +352,34 @@ func test_wizard_opens_on_recovery_wizard_initiated_for_a_missing_save() -> void
 	check(_row_text(0).ends_with("[OK]"), _row_text(0))
 
 
+func test_continue_on_a_damaged_slot_opens_the_wizard() -> void:
+	await _open_main("scene_continue")
+	_new_pilot("Phoenix")
+	main.save_game()
+	main.select_slot(0)
+	main.break_mode.select(main.break_mode.get_item_index(SaveBreaker.Damage.TRUNCATE))
+	_press("Layout/PilotColumn/DebugRow/BreakSaveButton")
+	# Loading fails (an error in the log), SaveGameManager reports the
+	# corruption, the coordinator analyses it and the scene opens the wizard.
+	expect_errors_begin()
+	_press("Layout/PilotColumn/GameRow/ContinueButton")
+	expect_errors_end()
+	check(main.status_label.text.begins_with("Could not load slot 0: "), main.status_label.text)
+	check(Array(main.notifications).any(func(n): return n.begins_with("Slot 0 is damaged: ")), str(main.notifications))
+	var w: Control = main.wizard
+	if not check(w != null, "wizard opened on corruption"):
+		return
+	check(w.analysis_label.text.contains("Available backups: "), w.analysis_label.text)
+	while not w.next_button.disabled:
+		w.next_button.pressed.emit()
+	w.run_button.pressed.emit()
+	var outcome: Array = await w.recovery_finished
+	check_eq(outcome[0], true, "recovered: %s" % str(outcome[1]))
+	main.select_slot(0)
+	_press("Layout/PilotColumn/GameRow/ContinueButton")
+	check_eq(SaveFlowCoordinator.current_profile.callsign, "Phoenix", "pilot playable again")
+
+
 func test_wizard_without_backups_says_so() -> void:
 	await _open_main("scene_nobackup")
 	# A single save has no rolling backup yet; deleting it leaves nothing.
