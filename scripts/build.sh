@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the GDExtension library and places it where the addon expects it.
 #
-#   scripts/build.sh               debug build for Godot 4.2+ (the default)
+#   scripts/build.sh               debug build for Godot 4.2+, then open the
+#                                  sample project (headless for a short run,
+#                                  --quit-after 600 frames, when there is no
+#                                  display; skipped when no Godot 4 is found)
+#   scripts/build.sh --no-run      build and place the library only
 #   scripts/build.sh --release     optimized build
 #   scripts/build.sh --editor-docs build with editor help for the classes
 #                                  (needs Godot 4.3+ to load)
-#   scripts/build.sh --run         build, then run the sample project
-#                                  (headless when there is no display)
 #
 # The addon lives in addons/backup_system/; godot_project/addons/backup_system
 # is a symbolic link to it (made here), so the sample project always sees the
@@ -16,12 +18,12 @@ cd "$(dirname "$0")/.."
 
 profile=debug
 cargo_args=(-p backup_gdext)
-run=0
+run=1
 for arg in "$@"; do
   case "$arg" in
     --release) profile=release; cargo_args+=(--release) ;;
     --editor-docs) cargo_args+=(--no-default-features --features editor-docs) ;;
-    --run) run=1 ;;
+    --no-run) run=0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done
@@ -54,12 +56,19 @@ fi
 if [ "$run" = 1 ]; then
   godot_bin="${GODOT:-$(command -v godot4 || command -v godot || true)}"
   if [ -z "$godot_bin" ]; then
-    echo "no Godot 4 binary found (set \$GODOT or put godot4 on PATH)" >&2
-    exit 1
+    echo "sample not opened: no Godot 4 binary found (set \$GODOT or put godot4 on PATH)"
+    exit 0
   fi
-  extra=()
+  mkdir -p godot_project/.godot
+  # Listing the extension before the first import avoids spurious
+  # "native class not found" errors (see DESIGN.md, Godot runtime).
+  grep -qs backup_system.gdextension godot_project/.godot/extension_list.cfg ||
+    echo "res://addons/backup_system/backup_system.gdextension" >> godot_project/.godot/extension_list.cfg
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "$(uname -s)" = Linux ]; then
-    extra+=(--headless)
+    echo "no display: running the sample headless for 600 frames"
+    [ -d godot_project/.godot/imported ] || "$godot_bin" --headless --path godot_project --import >/dev/null 2>&1 || true
+    "$godot_bin" --headless --path godot_project --quit-after 600
+  else
+    "$godot_bin" --path godot_project
   fi
-  "$godot_bin" "${extra[@]}" --path godot_project
 fi

@@ -53,3 +53,51 @@ func expect_errors_begin() -> void:
 
 func expect_errors_end() -> void:
 	printerr("@@EXPECT_ERRORS_END %s" % current_test)
+
+## A coordinator in the tree, over a fresh SaveGameManager folder, with
+## every signal recorded in `signal_log` as [name, args].
+var signal_log: Array = []
+
+func new_coordinator(tag: String) -> Node:
+	SaveGameManager.save_root = fresh_root(tag)
+	SaveGameManager.slot_count = 10
+	SaveGameManager.backup_levels = 3
+	SaveGameManager.game_schema_version = 0
+	SaveGameManager.clear_migrations()
+	signal_log.clear()
+	var c = ClassDB.instantiate("BackupFlowCoordinator")
+	add_child(c)
+	for s in c.get_signal_list():
+		var sig_name: String = s.name
+		match s.args.size():
+			1: c.connect(sig_name, func(a): signal_log.append([sig_name, [a]]))
+			2: c.connect(sig_name, func(a, b): signal_log.append([sig_name, [a, b]]))
+			3: c.connect(sig_name, func(a, b, d): signal_log.append([sig_name, [a, b, d]]))
+	return c
+
+func signal_names() -> Array:
+	return signal_log.filter(func(e): return not e[0] in ["ready", "tree_entered", "child_entered_tree"]).map(func(e): return e[0])
+
+func save_pilot(slot: int, callsign: String, data: Dictionary = {"credits": 100}) -> void:
+	var r := SaveGameManager.save_slot(slot, data, {"pilot_callsign": callsign, "campaign": "Hermes"})
+	check(r.success, "save slot %d: %s" % [slot, r.error_message])
+
+func corrupt_primary(slot: int) -> void:
+	var path := SaveGameManager.get_save_root_absolute().path_join("slot_%d.sav" % slot)
+	var f := FileAccess.open(path, FileAccess.READ_WRITE)
+	if check(f != null, "primary file exists at %s" % path):
+		f.seek(f.get_length() - 3)
+		f.store_8(0x5A)
+		f.close()
+
+## Waits (processing frames) until `signal_log` holds `name`; returns its
+## arguments, or fails after `timeout` seconds.
+func wait_for_signal(name: String, timeout: float = 20.0) -> Array:
+	var deadline := Time.get_ticks_msec() + int(timeout * 1000.0)
+	while Time.get_ticks_msec() < deadline:
+		for e in signal_log:
+			if e[0] == name:
+				return e[1]
+		await get_tree().process_frame
+	fail("timed out after %.0f s waiting for signal %s" % [timeout, name])
+	return []
