@@ -137,7 +137,10 @@ func record_mission(score: int, kills: int, flight_seconds: float) -> Dictionary
 	current_profile.total_kills += kills
 	current_profile.play_time_seconds += flight_seconds
 	if result["milestone"]:
-		current_profile.medals.append("Act %d Ribbon" % (current_campaign.current_mission_index / CampaignState.MILESTONE_EVERY))
+		# Packed arrays are values: append to a copy and assign it back.
+		var medals := current_profile.medals
+		medals.append("Act %d Ribbon" % (current_campaign.current_mission_index / CampaignState.MILESTONE_EVERY))
+		current_profile.medals = medals
 	var saved := save_current_game("mission_complete")
 	if saved and result["milestone"]:
 		saved = save_current_game("campaign_checkpoint")

@@ -4,7 +4,7 @@ extends Resource
 
 ## Missions of the sample campaign, in order. Every third one is a milestone
 ## (end of an act), which the game treats as a campaign checkpoint.
-const MISSIONS: PackedStringArray = [
+const MISSIONS := [
 	"Training Run", "Patrol Alpha", "Destroy the Lucifer",
 	"Convoy Escort", "Nebula Ambush", "Deep Strike",
 ]
@@ -70,8 +70,10 @@ static func from_dict(data: Dictionary) -> CampaignState:
 		c.current_mission_index = clampi(int(index), 0, MISSIONS.size())
 	var done = data.get("completed_missions", [])
 	if done is Array or done is PackedStringArray:
+		var names := PackedStringArray()
 		for m in done:
-			c.completed_missions.append(str(m))
+			names.append(str(m))
+		c.completed_missions = names
 	var scores = data.get("mission_scores", {})
 	if scores is Dictionary:
 		c.mission_scores = scores.duplicate()

@@ -44,8 +44,12 @@ static func from_dict(data: Dictionary) -> PlayerProfile:
 	p.total_kills = _int(data.get("total_kills"), 0)
 	var medal_list = data.get("medals", [])
 	if medal_list is Array or medal_list is PackedStringArray:
+		# Build locally and assign: packed arrays are values, so appending
+		# through another object's property would change a copy.
+		var names := PackedStringArray()
 		for m in medal_list:
-			p.medals.append(str(m))
+			names.append(str(m))
+		p.medals = names
 	p.created_at = _int(data.get("created_at"), 0)
 	return p
 

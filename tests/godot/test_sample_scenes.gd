@@ -200,8 +200,8 @@ func _health_check() -> Dictionary:
 	var panel: Control = main.backup_panel
 	_press("Layout/BackupPanel/HealthCheckButton")
 	check(panel.health_check_button.disabled, "button disabled while the check runs")
-	var args: Array = await panel.health_check_finished
-	return args[0]
+	var report: Dictionary = await panel.health_check_finished
+	return report
 
 
 func test_health_check_fills_progress_report_and_recommendations() -> void:
@@ -322,7 +322,7 @@ func test_wizard_walks_a_corrupted_slot_back_to_health() -> void:
 	check(_row_text(0).ends_with("[OK]"), "badge back to OK: " + _row_text(0))
 	w.close_button.pressed.emit()
 	await get_tree().process_frame
-	check_eq(main.wizard, null, "wizard closed")
+	check(main.wizard == null, "wizard closed")
 	main.select_slot(0)
 	_press("Layout/PilotColumn/GameRow/ContinueButton")
 	check_eq(SaveFlowCoordinator.current_profile.callsign, "Maverick", "pilot playable again")
