@@ -49,9 +49,11 @@ if ! timeout 300 "$godot_bin" --headless --path godot_project --import >"$log_di
   timeout 300 "$godot_bin" --headless --path godot_project --editor --quit >"$log_dir/import.log" 2>&1 || true
 fi
 
-timeout 600 "$godot_bin" --headless --path godot_project --script res://tests/run_suites.gd \
-  >"$log_dir/stdout.log" 2>"$log_dir/stderr.log" </dev/null
-status=$?
+# -d (local debugger) makes get_stack() work, so failures carry their line;
+# a script error then stops at a debugger prompt, which "c" continues.
+yes c 2>/dev/null | timeout 600 "$godot_bin" -d --headless --path godot_project \
+  --script res://tests/run_suites.gd >"$log_dir/stdout.log" 2>"$log_dir/stderr.log"
+status=${PIPESTATUS[1]}
 
 if [ -n "${GODOT_TESTS_VERBOSE:-}" ]; then
   cat "$log_dir/stdout.log" "$log_dir/stderr.log"

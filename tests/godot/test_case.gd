@@ -57,6 +57,7 @@ func expect_errors_end() -> void:
 ## A coordinator in the tree, over a fresh SaveGameManager folder, with
 ## every signal recorded in `signal_log` as [name, args].
 var signal_log: Array = []
+var _coordinators: Array = []
 
 func new_coordinator(tag: String) -> Node:
 	SaveGameManager.save_root = fresh_root(tag)
@@ -64,9 +65,15 @@ func new_coordinator(tag: String) -> Node:
 	SaveGameManager.backup_levels = 3
 	SaveGameManager.game_schema_version = 0
 	SaveGameManager.clear_migrations()
+	# Coordinators of earlier tests would also answer SaveGameManager's signals.
+	for old in _coordinators:
+		if is_instance_valid(old):
+			old.free()
+	_coordinators.clear()
 	signal_log.clear()
 	var c = ClassDB.instantiate("BackupFlowCoordinator")
 	add_child(c)
+	_coordinators.append(c)
 	for s in c.get_signal_list():
 		var sig_name: String = s.name
 		match s.args.size():

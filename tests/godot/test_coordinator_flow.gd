@@ -35,7 +35,7 @@ func test_manual_backup_snapshots_and_signals() -> void:
 	check_keys(done[2], RUN_KEYS, "run result")
 	check_eq(done[2].snapshots.size(), 1, "one snapshot")
 	check_eq(SaveGameManager.get_slot_info(1).snapshot_count, 1, "snapshot on disk")
-	c.queue_free()
+	c.free()
 
 func test_manual_backup_without_saves_fails_clearly() -> void:
 	var c = new_coordinator("manual_empty")
@@ -43,7 +43,7 @@ func test_manual_backup_without_saves_fails_clearly() -> void:
 	check_eq(c.create_manual_backup("Nothing"), false, "nothing to back up")
 	expect_errors_end()
 	check(c.get_last_error() != "", "error recorded")
-	c.queue_free()
+	c.free()
 
 func test_automated_backup_emits_trigger_and_respects_switches() -> void:
 	var c = new_coordinator("auto")
@@ -62,7 +62,7 @@ func test_automated_backup_emits_trigger_and_respects_switches() -> void:
 	signal_log.clear()
 	check_eq(c.trigger_automated_backup(BackupFlowCoordinator.BackupTrigger.ACHIEVEMENT_EARNED), false, "event backups disabled")
 	check(not signal_names().has("automated_backup_triggered"), "no trigger signal when skipped")
-	c.queue_free()
+	c.free()
 
 func test_health_check_report_keys_and_signal() -> void:
 	var c = new_coordinator("health")
@@ -80,7 +80,7 @@ func test_health_check_report_keys_and_signal() -> void:
 		check_keys(slot, SLOT_HEALTH_KEYS, "per-slot details")
 	check_eq(signal_names(), ["health_check_completed"], "signal")
 	check_eq(signal_log[0][1][0], report, "signal carries the report")
-	c.queue_free()
+	c.free()
 
 func test_recovery_wizard_and_automatic_recovery() -> void:
 	var c = new_coordinator("recovery")
@@ -108,7 +108,7 @@ func test_recovery_wizard_and_automatic_recovery() -> void:
 	check(result.recovery_method != "", "method named")
 	check_eq(signal_names(), ["backup_flow_started", "backup_flow_completed"], "recovery signals")
 	check_eq(SaveGameManager.load_slot(1).success, true, "slot loads again")
-	c.queue_free()
+	c.free()
 
 func test_corruption_detected_starts_the_wizard() -> void:
 	var c = new_coordinator("corruption_signal")
@@ -122,7 +122,7 @@ func test_corruption_detected_starts_the_wizard() -> void:
 	if wizard_events.size() == 1:
 		check_eq(wizard_events[0][1][0], BackupFlowCoordinator.RecoveryScenario.CORRUPTED_SAVE, "scenario")
 		check_eq(wizard_events[0][1][1].context.save_slot, 4, "slot in context")
-	c.queue_free()
+	c.free()
 
 func test_export_and_import_round_trip() -> void:
 	var c = new_coordinator("transfer")
@@ -142,7 +142,7 @@ func test_export_and_import_round_trip() -> void:
 	var free_slot: Dictionary = c.import_backup(path)
 	check_eq(free_slot.imported_slot, 0, "default target is the first free slot")
 	check_eq(signal_names().count("backup_flow_completed"), 3, "completion signals")
-	c.queue_free()
+	c.free()
 
 func test_status_stats_and_operation_context() -> void:
 	var c = new_coordinator("status")
@@ -161,7 +161,7 @@ func test_status_stats_and_operation_context() -> void:
 	check_eq(stats.flow.manual_backups, 1, "manual backup counted")
 	check_eq(c.is_backup_operation_active(), false, "idle")
 	check_eq(c.get_current_operation_context(), {}, "no context when idle")
-	c.queue_free()
+	c.free()
 
 func test_operation_context_is_visible_during_an_operation() -> void:
 	var c = new_coordinator("context")
@@ -171,7 +171,7 @@ func test_operation_context_is_visible_during_an_operation() -> void:
 	c.backup_flow_started.connect(func(_t, _ctx): seen.append(c.get_current_operation_context()))
 	c.create_manual_backup("x")
 	check_eq(seen.size(), 2, "both handlers ran (re-entrant calls are allowed)")
-	c.queue_free()
+	c.free()
 
 func test_configuration_methods_emit_schedule_updates() -> void:
 	var c = new_coordinator("config")
@@ -184,7 +184,7 @@ func test_configuration_methods_emit_schedule_updates() -> void:
 	check_eq(last.enable_health_monitoring, false, "health off")
 	check_eq(c.backup_schedule_hours, 12, "property follows the method")
 	check_eq(c.get_backup_status().backup_schedule_hours, 12, "status follows")
-	c.queue_free()
+	c.free()
 
 func test_game_state_and_save_flow_integration() -> void:
 	var gsm := Node.new()
@@ -214,7 +214,7 @@ func test_game_state_and_save_flow_integration() -> void:
 	if triggered.size() == 1:
 		check_eq(triggered[0][0], "game_shutdown", "shutdown reason")
 		check_eq(triggered[0][1].previous_state, gsm.GameState.MISSION_COMPLETE, "previous state in context")
-	c.queue_free()
+	c.free()
 	gsm.queue_free()
 	sfc.queue_free()
 
@@ -245,7 +245,7 @@ func test_bad_input_enum_values_and_slots() -> void:
 	expect_errors_end()
 	check_eq(c.backup_schedule_hours, 24, "bad hours refused, old value kept")
 	check_eq(c.max_automated_backups, 30, "bad max refused")
-	c.queue_free()
+	c.free()
 
 func test_bad_input_garbage_import_file_is_refused() -> void:
 	var c = new_coordinator("garbage")
@@ -259,7 +259,7 @@ func test_bad_input_garbage_import_file_is_refused() -> void:
 	expect_errors_end()
 	check_eq(r.success, false, "garbage refused")
 	check_eq(SaveGameManager.load_slot(1).data, {"keep": true}, "existing save untouched")
-	c.queue_free()
+	c.free()
 
 func test_bad_input_wrong_types() -> void:
 	var c = new_coordinator("types")
@@ -271,4 +271,4 @@ func test_bad_input_wrong_types() -> void:
 	r = c.callv("export_backup", ["one", "user://x.json"])
 	check(r == null or (r is Dictionary and not r.success), "string slot refused")
 	expect_errors_end()
-	c.queue_free()
+	c.free()

@@ -30,7 +30,7 @@ func test_async_health_check_reports_progress_and_result_on_main_thread() -> voi
 		check_eq(progress[-1][1][1], progress[-1][1][2], "last progress is complete")
 	check(_all_on_main_thread(), "every signal on the main thread: %s vs main %d" % [str(threads), OS.get_main_thread_id()])
 	check_eq(c.is_backup_operation_active(), false, "idle afterwards")
-	c.queue_free()
+	c.free()
 
 func test_async_export_and_import_on_main_thread() -> void:
 	var c = new_coordinator("async_transfer")
@@ -53,7 +53,7 @@ func test_async_export_and_import_on_main_thread() -> void:
 		check_eq(imported[0].pilot_name, "Viper", "pilot")
 	check_eq(SaveGameManager.load_slot(7).data, SaveGameManager.load_slot(3).data, "same data")
 	check(_all_on_main_thread(), "every signal on the main thread")
-	c.queue_free()
+	c.free()
 
 func test_async_failure_is_reported_not_raised() -> void:
 	var c = new_coordinator("async_fail")
@@ -64,4 +64,4 @@ func test_async_failure_is_reported_not_raised() -> void:
 	if imported.size() == 1:
 		check_eq(imported[0].success, false, "missing file reported")
 		check(imported[0].error_message != "", "with a message")
-	c.queue_free()
+	c.free()

@@ -685,22 +685,27 @@ impl BackupFlowCoordinator {
     }
 
     /// Pushes the properties into the flow and emits `backup_schedule_updated`.
+    /// Outside the tree (a scene being loaded sets its properties) the values
+    /// are only kept; the flow takes them when it is created.
     fn apply_config(&mut self) {
+        if !self.base().is_inside_tree() {
+            return;
+        }
         let config = self.config();
-        let schedule = match &self.flow {
-            Some(flow) => match flow.set_config(config.clone()) {
+        let schedule = match self.flow() {
+            Ok(flow) => match flow.set_config(config) {
                 Ok(schedule) => convert::to_dict(&schedule),
                 Err(e) => {
                     self.fail(e.to_string());
                     return;
                 }
             },
-            // Not connected to a store yet: report the configuration itself.
-            None => convert::to_dict(&config),
+            Err(message) => {
+                self.fail(message);
+                return;
+            }
         };
-        if self.base().is_inside_tree() || self.flow.is_some() {
-            self.emit("backup_schedule_updated", &[schedule.to_variant()]);
-        }
+        self.emit("backup_schedule_updated", &[schedule.to_variant()]);
     }
 
     fn finish_run(
