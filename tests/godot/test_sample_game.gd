@@ -24,6 +24,8 @@ func _fresh() -> void:
 	SaveGameManager.save_root = fresh_root("sample_game")
 	SaveGameManager.slot_count = 10
 	SaveGameManager.backup_levels = 3
+	SaveGameManager.game_schema_version = 0
+	SaveGameManager.clear_migrations()
 	SaveFlowCoordinator.clear_current_pilot()
 	GameStateManager.reset_to_main_menu()
 	_flows.clear()

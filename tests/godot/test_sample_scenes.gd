@@ -27,6 +27,8 @@ func _open_main(tag: String) -> void:
 	SaveGameManager.save_root = fresh_root(tag)
 	SaveGameManager.slot_count = 10
 	SaveGameManager.backup_levels = 3
+	SaveGameManager.game_schema_version = 0
+	SaveGameManager.clear_migrations()
 	SaveFlowCoordinator.clear_current_pilot()
 	GameStateManager.reset_to_main_menu()
 	main = MainScene.instantiate()
