@@ -184,12 +184,19 @@ func show_report(report: Dictionary) -> void:
 
 ## Applies the schedule controls to the coordinator.
 func apply_schedule() -> void:
-	coordinator.set_automated_backups_enabled(automated_check.button_pressed)
-	coordinator.set_backup_schedule_hours(int(schedule_hours_spin.value))
-	coordinator.set_health_monitoring_enabled(health_monitoring_check.button_pressed)
-	coordinator.enable_event_backups = event_backups_check.button_pressed
-	coordinator.max_automated_backups = int(max_automated_spin.value)
-	_show_schedule()
+	# Read every control first: each setter emits backup_schedule_updated,
+	# which reloads the controls from the coordinator.
+	var automated := automated_check.button_pressed
+	var hours := int(schedule_hours_spin.value)
+	var monitoring := health_monitoring_check.button_pressed
+	var events := event_backups_check.button_pressed
+	var keep := int(max_automated_spin.value)
+	coordinator.set_automated_backups_enabled(automated)
+	coordinator.set_backup_schedule_hours(hours)
+	coordinator.set_health_monitoring_enabled(monitoring)
+	coordinator.enable_event_backups = events
+	coordinator.max_automated_backups = keep
+	_load_schedule()
 
 
 func _load_schedule() -> void:
