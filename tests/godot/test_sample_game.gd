@@ -125,6 +125,14 @@ func test_shutdown_is_final_and_reached_once() -> void:
 	check_eq(GameStateManager.current_state, S.MAIN_MENU)
 
 
+func test_window_close_goes_through_the_shutdown_path() -> void:
+	_fresh()
+	check(not get_tree().is_auto_accept_quit(), "the close button does not quit directly")
+	GameStateManager.notification(NOTIFICATION_WM_CLOSE_REQUEST)
+	check_eq(GameStateManager.current_state, GameStateManager.GameState.SHUTDOWN)
+	GameStateManager.reset_to_main_menu()
+
+
 func test_new_pilot_saves_and_continue_loads_it_back() -> void:
 	_fresh()
 	var slot := SaveFlowCoordinator.new_pilot("  Maverick ")
