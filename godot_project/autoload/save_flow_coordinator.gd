@@ -139,7 +139,8 @@ func record_mission(score: int, kills: int, flight_seconds: float) -> Dictionary
 	if result["milestone"]:
 		# Packed arrays are values: append to a copy and assign it back.
 		var medals := current_profile.medals
-		medals.append("Act %d Ribbon" % (current_campaign.current_mission_index / CampaignState.MILESTONE_EVERY))
+		var act := ceili(float(current_campaign.current_mission_index) / CampaignState.MILESTONE_EVERY)
+		medals.append("Act %d Ribbon" % act)
 		current_profile.medals = medals
 	var saved := save_current_game("mission_complete")
 	if saved and result["milestone"]:

@@ -27,14 +27,14 @@ static func break_slot(slot: int, damage: Damage) -> String:
 			return "" if err == OK else "could not delete %s: %s" % [path, error_string(err)]
 		Damage.TRUNCATE:
 			var bytes := FileAccess.get_file_as_bytes(path)
-			return _write(path, bytes.slice(0, bytes.size() / 2))
+			return _write(path, bytes.slice(0, bytes.size() >> 1))
 		Damage.FLIP_BYTES:
 			var bytes := FileAccess.get_file_as_bytes(path)
 			if bytes.is_empty():
 				return "%s is empty" % path
 			# Flip bytes both in the header and in the payload, so that either
 			# checksum catches it.
-			for offset in [bytes.size() / 2, bytes.size() - 1, mini(8, bytes.size() - 1)]:
+			for offset in [bytes.size() >> 1, bytes.size() - 1, mini(8, bytes.size() - 1)]:
 				bytes[offset] = bytes[offset] ^ 0xFF
 			return _write(path, bytes)
 	return "unknown damage %d" % damage

@@ -257,7 +257,6 @@ func _finish(action: String, ok: bool, message: String) -> void:
 
 
 func _build() -> void:
-	name = name if name != "" else "BackupPanel"
 	add_theme_constant_override("separation", 6)
 	_heading("Backups")
 	var manual := HBoxContainer.new()

@@ -253,8 +253,9 @@ func _on_recovery_wizard_initiated(scenario: BackupFlowCoordinator.RecoveryScena
 		BackupFlowCoordinator.recovery_scenario_keys()[scenario],
 		analysis.get("recommended_action", "?"), analysis.get("data_loss_risk", "?")])
 	if wizard == null:
-		var ctx = analysis.get("context", {})
-		open_wizard(scenario, ctx if ctx is Dictionary else {})
+		var ctx = analysis.get("context")
+		var context: Dictionary = ctx if ctx is Dictionary else {}
+		open_wizard(scenario, context)
 
 
 func _on_game_state_changed(_old_state: int, new_state: int) -> void:
@@ -269,6 +270,7 @@ func _on_game_state_changed(_old_state: int, new_state: int) -> void:
 
 func _on_pilot_changed(_profile: PlayerProfile) -> void:
 	coordinator.set_active_slot(SaveFlowCoordinator.current_save_slot)
+	_show_pilot()
 
 
 func _on_corruption_detected(save_slot: int, error_details: String) -> void:

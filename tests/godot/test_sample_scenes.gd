@@ -16,14 +16,14 @@ func before_all() -> void:
 
 
 func after_all() -> void:
-	_close_main()
+	await _close_main()
 	SaveFlowCoordinator.clear_current_pilot()
 	GameStateManager.reset_to_main_menu()
 
 
 ## A fresh save folder and a fresh main scene.
 func _open_main(tag: String) -> void:
-	_close_main()
+	await _close_main()
 	SaveGameManager.save_root = fresh_root(tag)
 	SaveGameManager.slot_count = 10
 	SaveGameManager.backup_levels = 3
@@ -42,8 +42,11 @@ func _open_main(tag: String) -> void:
 
 func _close_main() -> void:
 	if main != null:
-		main.free()
+		# queue_free and a frame: the test may still be running inside a
+		# signal the scene (or its coordinator) is emitting.
+		main.queue_free()
 		main = null
+		await get_tree().process_frame
 
 
 func _press(path: String) -> void:
@@ -226,7 +229,7 @@ func test_health_check_fills_progress_report_and_recommendations() -> void:
 	var bak := SaveGameManager.get_save_root_absolute().path_join("slot_0.sav.bak0")
 	var bytes := FileAccess.get_file_as_bytes(bak)
 	check(bytes.size() > 0, "backup level 0 exists")
-	bytes[bytes.size() / 2] ^= 0xFF
+	bytes[bytes.size() >> 1] ^= 0xFF
 	var f := FileAccess.open(bak, FileAccess.WRITE)
 	f.store_buffer(bytes)
 	f.close()
@@ -415,7 +418,9 @@ func test_wizard_scene_alone_shows_a_given_configuration() -> void:
 	var outcome: Array = await w.recovery_finished
 	check_eq(outcome[0], true)
 	check_eq(w.outcome_label.text, "Recovery succeeded: nothing needed recovering")
-	w.free()
+	# Still inside the wizard's recovery_finished emission: free it later.
+	w.queue_free()
+	await get_tree().process_frame
 
 
 func test_quit_button_writes_the_shutdown_backup_before_quitting() -> void:
