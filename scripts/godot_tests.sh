@@ -34,7 +34,9 @@ case "$version" in
 esac
 echo "Godot $version ($godot_bin)"
 
-scripts/build.sh --no-run || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+# GODOT_BUILD_FLAGS=--editor-docs tests the Godot 4.3+ build with editor help.
+# shellcheck disable=SC2086
+scripts/build.sh --no-run ${GODOT_BUILD_FLAGS:-} || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 ln -sfn ../tests/godot godot_project/tests
 mkdir -p godot_project/.godot
@@ -63,6 +65,7 @@ python3 - "$log_dir/stderr.log" "$log_dir/stdout.log" "$status" <<'PY'
 import re, sys
 stderr_path, stdout_path, status = sys.argv[1], sys.argv[2], int(sys.argv[3])
 passed = failed = 0
+passed_tests = set()
 done = False
 failures = []
 expecting = None
@@ -75,6 +78,7 @@ for i, line in enumerate(lines):
         test = line[6:]
     elif line.startswith("@@PASS "):
         passed += 1
+        passed_tests.add(line[7:])
     elif line.startswith("@@FAIL "):
         failed += 1
         failures.append(line[7:])
@@ -98,12 +102,26 @@ for i, line in enumerate(lines):
                     break
             failed += 1
             failures.append(f"{test}: unexpected Godot error: {line.strip()}{where}")
-# Godot prints some errors on stdout; scan it too (outside test markers we
-# cannot place them, so any is a failure).
-for line in open(stdout_path, errors="replace").read().splitlines():
-    if line.startswith("SCRIPT ERROR:"):
+# Under the local debugger (-d) a GDScript runtime error prints
+# "Debugger Break, Reason: ..." and "*Frame 0 - res://file.gd:LINE in function
+# 'NAME'" on stdout. No test expects one: each is a failure, and the test
+# it happened in no longer counts as passed.
+out_lines = open(stdout_path, errors="replace").read().splitlines()
+frame_re = re.compile(r"\*Frame 0 - res://tests/(\S+):(\d+) in function '([^']+)'")
+for i, line in enumerate(out_lines):
+    if line.startswith("Debugger Break, Reason:") or line.startswith("SCRIPT ERROR:"):
+        where, test_id = "", None
+        for nxt in out_lines[i + 1:i + 3]:
+            m = frame_re.search(nxt)
+            if m:
+                where = f"{m.group(1)}:{m.group(2)}: {m.group(3)}: "
+                test_id = f"{m.group(1)}::{m.group(3)}"
+                break
         failed += 1
-        failures.append(f"unexpected script error on stdout: {line.strip()}")
+        if test_id in passed_tests:
+            passed_tests.discard(test_id)
+            passed -= 1
+        failures.append(f"{where}script error: {line.split(':', 1)[1].strip()}")
 if not done:
     failed += 1
     failures.append(f"the suite runner did not finish (Godot exit status {status}); run with GODOT_TESTS_VERBOSE=1")

@@ -12,6 +12,7 @@ func _initialize() -> void:
 	_run.call_deferred()
 
 func _run() -> void:
+	Engine.set_meta("initial_save_root", SaveGameManager.save_root)
 	var only := OS.get_environment("GODOT_SUITE")
 	var files: Array[String] = []
 	for file in DirAccess.get_files_at(SUITE_DIR):

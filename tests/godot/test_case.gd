@@ -99,12 +99,12 @@ func corrupt_primary(slot: int) -> void:
 
 ## Waits (processing frames) until `signal_log` holds `name`; returns its
 ## arguments, or fails after `timeout` seconds.
-func wait_for_signal(name: String, timeout: float = 20.0) -> Array:
+func wait_for_signal(signal_name: String, timeout: float = 20.0) -> Array:
 	var deadline := Time.get_ticks_msec() + int(timeout * 1000.0)
 	while Time.get_ticks_msec() < deadline:
 		for e in signal_log:
-			if e[0] == name:
+			if e[0] == signal_name:
 				return e[1]
 		await get_tree().process_frame
-	fail("timed out after %.0f s waiting for signal %s" % [timeout, name])
+	fail("timed out after %.0f s waiting for signal %s" % [timeout, signal_name])
 	return []

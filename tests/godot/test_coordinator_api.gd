@@ -6,7 +6,7 @@ const CLASS := "BackupFlowCoordinator"
 
 func test_class_is_a_node() -> void:
 	check(ClassDB.class_exists(CLASS), "class exists")
-	check_eq(ClassDB.get_parent_class(CLASS), "Node", "extends Node")
+	check_eq(ClassDB.get_parent_class(CLASS), &"Node", "extends Node")
 	check(ClassDB.can_instantiate(CLASS), "instantiable")
 	var c = BackupFlowCoordinator.new()
 	check(c is Node, "instance is a Node")
@@ -41,12 +41,12 @@ func test_spec_methods_exist_with_arguments_and_defaults() -> void:
 		"set_health_monitoring_enabled": TYPE_NIL, "is_backup_operation_active": TYPE_BOOL,
 		"get_current_operation_context": TYPE_DICTIONARY, "get_backup_performance_stats": TYPE_DICTIONARY,
 	}
-	for name in expected:
-		if not check(methods.has(name), "method %s" % name):
+	for method_name in expected:
+		if not check(methods.has(method_name), "method %s" % method_name):
 			continue
-		var args = methods[name].args.map(func(a): return [a.name, a.type])
-		check_eq(args, expected[name], "%s arguments" % name)
-		check_eq(methods[name].return.type, returns[name], "%s return type" % name)
+		var args = methods[method_name].args.map(func(a): return [a.name, a.type])
+		check_eq(args, expected[method_name], "%s arguments" % method_name)
+		check_eq(methods[method_name].return.type, returns[method_name], "%s return type" % method_name)
 	check_eq(methods.create_manual_backup.default_args, [""], "description defaults to empty")
 	check_eq(methods.trigger_automated_backup.default_args, [{}], "context defaults to {}")
 	check_eq(methods.export_backup.default_args, [true], "include_metadata defaults to true")
@@ -109,14 +109,14 @@ func test_exported_properties_with_hints_and_groups() -> void:
 		"enable_health_monitoring": [TYPE_BOOL, true],
 		"health_check_interval_hours": [TYPE_INT, 72],
 	}
-	for name in spec:
-		if not check(by_name.has(name), "property %s" % name):
+	for prop in spec:
+		if not check(by_name.has(prop), "property %s" % prop):
 			continue
-		check_eq(by_name[name].type, spec[name][0], "%s type" % name)
-		check(by_name[name].usage & PROPERTY_USAGE_EDITOR, "%s shown in inspector" % name)
-		check(by_name[name].usage & PROPERTY_USAGE_STORAGE, "%s saved with the scene" % name)
-		check_eq(c.get(name), spec[name][1], "%s default" % name)
-		check_eq(ClassDB.class_get_property_default_value(CLASS, name), spec[name][1], "%s ClassDB default" % name)
+		check_eq(by_name[prop].type, spec[prop][0], "%s type" % prop)
+		check(by_name[prop].usage & PROPERTY_USAGE_EDITOR, "%s shown in inspector" % prop)
+		check(by_name[prop].usage & PROPERTY_USAGE_STORAGE, "%s saved with the scene" % prop)
+		check_eq(c.get(prop), spec[prop][1], "%s default" % prop)
+		check_eq(ClassDB.class_get_property_default_value(CLASS, prop), spec[prop][1], "%s ClassDB default" % prop)
 	check_eq(by_name.backup_schedule_hours.hint, PROPERTY_HINT_RANGE, "hours is a range")
 	check(by_name.backup_schedule_hours.hint_string.contains("suffix:h"), "hours suffix: " + by_name.backup_schedule_hours.hint_string)
 	check(by_name.health_check_interval_hours.hint_string.contains("suffix:h"), "interval suffix")
@@ -136,3 +136,17 @@ func test_properties_round_trip_through_set_and_get() -> void:
 	check_eq(c.enable_event_backups, false, "events off")
 	check_eq(c.health_check_interval_hours, 6, "interval set")
 	c.free()
+
+func test_enum_arguments_are_typed_with_the_class_enums() -> void:
+	var methods := {}
+	for m in ClassDB.class_get_method_list(CLASS, true):
+		methods[m.name] = m
+	var trigger_arg: Dictionary = methods.trigger_automated_backup.args[0]
+	check_eq(trigger_arg.class_name, &"BackupFlowCoordinator.BackupTrigger", "trigger argument enum")
+	check(trigger_arg.usage & PROPERTY_USAGE_CLASS_IS_ENUM, "trigger argument is an enum")
+	var scenario_arg: Dictionary = methods.start_recovery_wizard.args[0]
+	check_eq(scenario_arg.class_name, &"BackupFlowCoordinator.RecoveryScenario", "scenario argument enum")
+	for s in ClassDB.class_get_signal_list(CLASS, true):
+		if s.name == "recovery_wizard_initiated":
+			check_eq(s.args[0].class_name, &"BackupFlowCoordinator.RecoveryScenario", "signal scenario enum")
+			check(s.args[0].usage & PROPERTY_USAGE_CLASS_IS_ENUM, "signal scenario is an enum")

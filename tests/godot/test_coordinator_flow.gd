@@ -163,14 +163,16 @@ func test_status_stats_and_operation_context() -> void:
 	check_eq(c.get_current_operation_context(), {}, "no context when idle")
 	c.free()
 
-func test_operation_context_is_visible_during_an_operation() -> void:
+func test_handlers_may_call_back_into_the_coordinator() -> void:
 	var c = new_coordinator("context")
 	save_pilot(0, "Goose")
 	var seen := []
-	c.backup_flow_completed.connect(func(_t, _s, _ctx): seen.append(c.is_backup_operation_active()))
 	c.backup_flow_started.connect(func(_t, _ctx): seen.append(c.get_current_operation_context()))
-	c.create_manual_backup("x")
-	check_eq(seen.size(), 2, "both handlers ran (re-entrant calls are allowed)")
+	c.backup_flow_completed.connect(func(_t, _s, _ctx): seen.append(c.get_backup_status().save_slots.size()))
+	check_eq(c.create_manual_backup("x"), true, "backup made")
+	# A synchronous operation holds the operation slot only inside the core
+	# call, so its signals see the coordinator idle.
+	check_eq(seen, [{}, 1], "both handlers ran and called back")
 	c.free()
 
 func test_configuration_methods_emit_schedule_updates() -> void:
@@ -271,4 +273,17 @@ func test_bad_input_wrong_types() -> void:
 	r = c.callv("export_backup", ["one", "user://x.json"])
 	check(r == null or (r is Dictionary and not r.success), "string slot refused")
 	expect_errors_end()
+	c.free()
+
+func test_manager_reconfiguration_while_a_coordinator_holds_the_folder() -> void:
+	var c = new_coordinator("reconfigure")
+	save_pilot(0, "Goose")
+	check_eq(c.get_backup_status().save_slots.size(), 1, "coordinator uses the folder")
+	# Same folder, new options: the store is reopened while the coordinator
+	# still holds the old one; it must let go instead of locking the folder.
+	SaveGameManager.slot_count = 20
+	check_eq(c.get_backup_status().save_slots.size(), 1, "coordinator follows the reopened folder")
+	check_eq(SaveGameManager.save_slot(15, {"x": 1}).success, true, "slot 15 valid after reconfiguration")
+	check_eq(c.get_backup_status().save_slots.size(), 2, "both slots seen")
+	SaveGameManager.slot_count = 10
 	c.free()

@@ -20,8 +20,8 @@ func before_all() -> void:
 func _record(a = null, b = null, c = null, sig := "") -> void:
 	# bind() appends the signal name after the signal's own arguments.
 	var args := [a, b, c].filter(func(x): return x != null)
-	var name: String = args.pop_back() if sig == "" else sig
-	events.append([name, args])
+	var sig_name: String = args.pop_back() if sig == "" else sig
+	events.append([sig_name, args])
 
 func _reset(tag: String) -> void:
 	SaveGameManager.save_root = fresh_root(tag)
@@ -69,7 +69,9 @@ func test_singleton_is_registered_with_expected_api() -> void:
 	check_eq(sig_args.get("save_completed"), [["save_slot", TYPE_INT], ["success", TYPE_BOOL], ["error_message", TYPE_STRING]], "save_completed args")
 
 func test_default_save_root_is_user_saves() -> void:
-	check_eq(ClassDB.class_get_property_default_value("SaveGameManager", "save_root"), "user://saves", "default root")
+	# Recorded by run_suites.gd before any suite changed it (ClassDB cannot
+	# report defaults of a singleton: it refuses to make a second instance).
+	check_eq(Engine.get_meta("initial_save_root"), "user://saves", "default root")
 
 func test_save_and_load_round_trip_with_info() -> void:
 	_reset("roundtrip")
@@ -136,7 +138,9 @@ func test_backup_restore_and_repair_emit_signals() -> void:
 	check_eq(SaveGameManager.load_slot(1).data, {"v": 1}, "restored data")
 	_corrupt_primary(1)
 	events.clear()
+	expect_errors_begin()
 	var loaded := SaveGameManager.load_slot(1)
+	expect_errors_end()
 	check_eq(loaded.success, false, "corrupt load fails")
 	check(loaded.error_message.contains("corrupt") or loaded.error_message.contains("checksum"), "message names corruption: " + loaded.error_message)
 	check(_names().has("corruption_detected"), "corruption_detected emitted")

@@ -18,6 +18,7 @@ func test_async_health_check_reports_progress_and_result_on_main_thread() -> voi
 	c.health_check_completed.connect(_note_thread)
 	c.operation_progress.connect(_note_thread)
 	check_eq(c.perform_health_check_async(), true, "started")
+	check_eq(c.is_backup_operation_active(), true, "a worker job counts as an active operation")
 	check(not signal_names().has("health_check_completed"), "result is not delivered synchronously")
 	var args := await wait_for_signal("health_check_completed")
 	if args.size() == 1:
@@ -65,3 +66,34 @@ func test_async_failure_is_reported_not_raised() -> void:
 		check_eq(imported[0].success, false, "missing file reported")
 		check(imported[0].error_message != "", "with a message")
 	c.free()
+
+func test_process_loop_runs_due_schedule_on_a_worker_and_persists_it() -> void:
+	var c = new_coordinator("schedule")
+	save_pilot(2, "Iceman")
+	threads.clear()
+	c.automated_backup_triggered.connect(_note_thread)
+	c.health_check_completed.connect(_note_thread)
+	c.schedule_check_seconds = 1.0
+	# Never ran in this save folder: the scheduled backup and the health
+	# check are due at the first check.
+	var triggered := await wait_for_signal("automated_backup_triggered")
+	check_eq(triggered.size() > 0 and triggered[0] == "timer_interval", true, "timer backup: %s" % str(triggered))
+	await wait_for_signal("health_check_completed")
+	var completed := signal_log.filter(func(e): return e[0] == "backup_flow_completed")
+	check_eq(completed.size(), 1, "one scheduled run")
+	if completed.size() == 1:
+		check_eq(completed[0][1][0], "scheduled_backup", "operation type")
+		check_eq(completed[0][1][1], true, "succeeded")
+	check(_all_on_main_thread(), "signals on the main thread")
+	var root: String = SaveGameManager.save_root
+	c.free()
+	# A new coordinator over the same folder sees the persisted run times and
+	# does not run the schedule again.
+	SaveGameManager.save_root = root
+	var again = ClassDB.instantiate("BackupFlowCoordinator")
+	add_child(again)
+	var status: Dictionary = again.get_backup_status()
+	check(status.last_automated_backup > 0, "last run persisted")
+	check(status.last_health_check > 0, "health check persisted")
+	check(status.next_scheduled_backup > int(Time.get_unix_time_from_system()) + 23 * 3600, "next run a day later")
+	again.free()

@@ -120,6 +120,7 @@ impl ExportMetadata {
             play_time_seconds: self.play_time_seconds,
             game_schema_version: self.game_schema_version,
             created_at: self.created_at,
+            extra: self.extra,
             ..SlotMetadata::default()
         }
     }

@@ -244,3 +244,17 @@ pub fn to_dict<T: serde::Serialize>(value: &T) -> VarDictionary {
         Err(e) => vdict! { "error_message" => e.to_string().as_str() },
     }
 }
+
+/// `success` and `error_message` of a result Dictionary (false and empty
+/// when absent), for the signal that reports it.
+pub fn outcome_of(result: &VarDictionary) -> (bool, GString) {
+    let ok = result
+        .get("success")
+        .and_then(|v| v.try_to::<bool>().ok())
+        .unwrap_or(false);
+    let message = result
+        .get("error_message")
+        .map(|v| v.stringify())
+        .unwrap_or_default();
+    (ok, message)
+}

@@ -12,7 +12,7 @@ use godot::prelude::*;
 use serde_json::{json, Value};
 
 use crate::convert::{self, OptDict};
-use crate::enums;
+use crate::enums::{self, ScenarioArg, TriggerArg};
 use crate::failure;
 use crate::save_manager::SaveGameManager;
 use crate::worker::{Job, Message, Worker};
@@ -85,6 +85,7 @@ pub struct BackupFlowCoordinator {
     #[init(val = true)]
     auto_connect: bool,
     flow: Option<Arc<BackupFlow>>,
+    flow_generation: u64,
     worker: Worker,
     since_check: f64,
     last_error: GString,
@@ -123,7 +124,7 @@ impl BackupFlowCoordinator {
     fn automated_backup_triggered(trigger_reason: GString, backup_context: VarDictionary);
     /// A recovery wizard was prepared; `scenario` is a `RecoveryScenario`.
     #[signal]
-    fn recovery_wizard_initiated(scenario: i64, analysis: VarDictionary);
+    fn recovery_wizard_initiated(scenario: ScenarioArg, analysis: VarDictionary);
     /// A health check finished (the report of `perform_health_check`).
     #[signal]
     fn health_check_completed(report: VarDictionary);
@@ -173,10 +174,10 @@ impl BackupFlowCoordinator {
     #[func]
     pub fn trigger_automated_backup(
         &mut self,
-        trigger: i64,
+        trigger: TriggerArg,
         #[opt(default = OptDict::default())] context: OptDict,
     ) -> bool {
-        let trigger = match BackupTrigger::from_ordinal(trigger) {
+        let trigger = match BackupTrigger::from_ordinal(trigger.0) {
             Ok(t) => t,
             Err(e) => {
                 self.fail(e.to_string());
@@ -264,9 +265,10 @@ impl BackupFlowCoordinator {
     #[func]
     pub fn start_recovery_wizard(
         &mut self,
-        scenario: i64,
+        scenario: ScenarioArg,
         #[opt(default = OptDict::default())] context: OptDict,
     ) -> VarDictionary {
+        let scenario = scenario.0;
         let empty = || {
             vdict! {
                 "scenario" => scenario, "title" => "", "steps" => &VarArray::new(),
@@ -289,7 +291,7 @@ impl BackupFlowCoordinator {
                 let mut dict = convert::to_dict(&wizard);
                 dict.set("success", true);
                 dict.set("error_message", "");
-                let analysis = dict.at("analysis");
+                let analysis = dict.get_or_nil("analysis");
                 self.emit(
                     "recovery_wizard_initiated",
                     &[scenario.to_variant(), analysis],
@@ -593,7 +595,10 @@ impl BackupFlowCoordinator {
             "error_details" => &error_details,
             "detection_time" => Time::singleton().get_unix_time_from_system(),
         };
-        self.start_recovery_wizard(RecoveryScenario::CorruptedSave.ordinal(), OptDict(context));
+        self.start_recovery_wizard(
+            ScenarioArg(RecoveryScenario::CorruptedSave.ordinal()),
+            OptDict(context),
+        );
     }
 
     /// GameStateManager changed state.
@@ -604,7 +609,7 @@ impl BackupFlowCoordinator {
         };
         if let Some(trigger) = trigger_for_game_state(&name) {
             let context = vdict! { "previous_state" => &old_state };
-            self.trigger_automated_backup(trigger.ordinal(), OptDict(context));
+            self.trigger_automated_backup(TriggerArg(trigger.ordinal()), OptDict(context));
         }
     }
 
@@ -618,7 +623,7 @@ impl BackupFlowCoordinator {
     ) {
         if let Some(trigger) = trigger_for_save_flow(&operation_type.to_string(), success) {
             let context = vdict! { "save_flow_operation" => &operation_type };
-            self.trigger_automated_backup(trigger.ordinal(), OptDict(context));
+            self.trigger_automated_backup(TriggerArg(trigger.ordinal()), OptDict(context));
         }
     }
 }
@@ -627,7 +632,15 @@ impl BackupFlowCoordinator {
     /// The flow over SaveGameManager's current store; rebuilt when the
     /// manager's save folder changed.
     fn flow(&mut self) -> Result<Arc<BackupFlow>, String> {
-        let store = SaveGameManager::singleton().bind_mut().shared_store()?;
+        let mut manager = SaveGameManager::singleton();
+        let generation = manager.bind().store_generation();
+        if generation != self.flow_generation {
+            // The manager closed its store; ours must go before it reopens
+            // the same folder (one writer per folder).
+            self.flow = None;
+            self.flow_generation = generation;
+        }
+        let store = manager.bind_mut().shared_store()?;
         if let Some(flow) = &self.flow {
             if Arc::ptr_eq(flow.store(), &store) {
                 return Ok(Arc::clone(flow));

@@ -59,3 +59,60 @@ pub fn keys_of(enum_name: &str) -> PackedStringArray {
         .map(|(_, variants)| variants.iter().map(|v| GString::from(*v)).collect())
         .unwrap_or_default()
 }
+
+/// An `int` argument typed as one of the class enums in ClassDB (class name
+/// `BackupFlowCoordinator.<Enum>`, `CLASS_IS_ENUM`), so the editor and
+/// GDScript see e.g. `scenario: BackupFlowCoordinator.RecoveryScenario`.
+/// Any int converts; the coordinator checks the range itself and answers an
+/// unknown value with a failure instead of a conversion error.
+macro_rules! enum_arg {
+    ($(#[$doc:meta])* $name:ident, $core:ty, $godot_name:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(pub i64);
+
+        impl godot::meta::GodotConvert for $name {
+            type Via = i64;
+
+            fn godot_shape() -> godot::meta::shape::GodotShape {
+                let enumerators: Vec<godot::meta::shape::EnumeratorShape> = <$core>::ALL
+                    .iter()
+                    .map(|v| godot::meta::shape::EnumeratorShape::new_int(v.name(), v.ordinal()))
+                    .collect();
+                godot::meta::shape::GodotShape::Enum {
+                    variant_type: VariantType::INT,
+                    enumerators: enumerators.into(),
+                    godot_name: Some($godot_name.into()),
+                    is_bitfield: false,
+                }
+            }
+        }
+
+        impl godot::meta::ToGodot for $name {
+            type Pass = godot::meta::conv::ByValue;
+
+            fn to_godot(&self) -> i64 {
+                self.0
+            }
+        }
+
+        impl godot::meta::FromGodot for $name {
+            fn try_from_godot(via: i64) -> Result<Self, godot::meta::error::ConvertError> {
+                Ok($name(via))
+            }
+        }
+    };
+}
+
+enum_arg!(
+    /// A `BackupFlowCoordinator.BackupTrigger` argument.
+    TriggerArg,
+    BackupTrigger,
+    "BackupFlowCoordinator.BackupTrigger"
+);
+enum_arg!(
+    /// A `BackupFlowCoordinator.RecoveryScenario` argument.
+    ScenarioArg,
+    RecoveryScenario,
+    "BackupFlowCoordinator.RecoveryScenario"
+);

@@ -49,6 +49,9 @@ pub struct SaveGameManager {
     #[var]
     game_schema_version: i64,
     store: Option<Arc<SlotStore>>,
+    /// Bumped each time the store is closed, so that holders of the old one
+    /// (coordinators) let go of it before it is opened again.
+    store_generation: u64,
     migrations: BTreeMap<u32, Callable>,
     last_error: GString,
 }
@@ -86,21 +89,21 @@ impl SaveGameManager {
     #[func]
     pub fn set_save_root(&mut self, path: GString) {
         self.save_root = path;
-        self.store = None;
+        self.close_store();
     }
 
     /// Sets the number of slots (at least 1) and closes the current folder.
     #[func]
     pub fn set_slot_count(&mut self, count: i64) {
         self.slot_count = count;
-        self.store = None;
+        self.close_store();
     }
 
     /// Sets the rolling backup levels (0..=16) and closes the current folder.
     #[func]
     pub fn set_backup_levels(&mut self, levels: i64) {
         self.backup_levels = levels;
-        self.store = None;
+        self.close_store();
     }
 
     /// Saves `data` into `save_slot` atomically, rotating the previous save
@@ -125,8 +128,7 @@ impl SaveGameManager {
             },
             Err(message) => failure::failed_result(&message, base),
         };
-        let ok = result.at("success").to::<bool>();
-        let message = result.at("error_message").to::<GString>();
+        let (ok, message) = convert::outcome_of(&result);
         self.base_mut().emit_signal(
             "save_completed",
             &[
@@ -163,8 +165,7 @@ impl SaveGameManager {
             }
             Err(message) => failure::failed_result(&message, base),
         };
-        let ok = result.at("success").to::<bool>();
-        let message = result.at("error_message").to::<GString>();
+        let (ok, message) = convert::outcome_of(&result);
         self.base_mut().emit_signal(
             "load_completed",
             &[
@@ -388,6 +389,16 @@ impl SaveGameManager {
 }
 
 impl SaveGameManager {
+    fn close_store(&mut self) {
+        self.store = None;
+        self.store_generation += 1;
+    }
+
+    /// Changes each time the store is closed (configuration changed).
+    pub fn store_generation(&self) -> u64 {
+        self.store_generation
+    }
+
     /// The shared store, opened on first use. Other classes of the addon
     /// (the coordinator, worker threads) share it through this `Arc`.
     pub fn shared_store(&mut self) -> Result<Arc<SlotStore>, String> {

@@ -24,11 +24,17 @@
 //! a different valid primary is kept as a pre-restore snapshot: nothing is
 //! deleted.
 
+mod automatic;
+mod wizard;
+
+pub use automatic::{attempt_automatic_recovery, RecoveryAttempt};
+pub use wizard::{wizard, RecoveryWizard, WizardStep};
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::{Error, FormatError, Result};
+use crate::error::{Error, Result};
 use crate::inspect::{CopyRole, FileCheck, FileStatus};
 use crate::layout::Layout;
 use crate::repair::{Candidate, RecoverySource};
@@ -125,31 +131,6 @@ pub struct RecoveryAnalysis {
     pub affected_slots: Vec<u32>,
 }
 
-/// One wizard step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WizardStep {
-    /// Short title.
-    pub title: String,
-    /// What happens and why.
-    pub description: String,
-    /// Machine key of what the step does (same vocabulary as options, plus
-    /// `review`, `keep_evidence`, `verify` and `create_backup`).
-    pub action: &'static str,
-}
-
-/// The spec's wizard configuration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RecoveryWizard {
-    /// Recovery scenario.
-    pub scenario: RecoveryScenario,
-    /// User-friendly title.
-    pub title: String,
-    /// Steps in order.
-    pub steps: Vec<WizardStep>,
-    /// The analysis the steps are based on.
-    pub analysis: RecoveryAnalysis,
-}
-
 /// How a slot stands.
 struct SlotSituation {
     slot: u32,
@@ -173,25 +154,39 @@ impl SlotSituation {
     }
 }
 
-fn situation(store: &SlotStore, slot: u32) -> Result<SlotSituation> {
-    let primary = store.check_file(store.layout().primary(slot), CopyRole::Primary);
-    let mut candidates = Vec::new();
-    for candidate in store.recovery_candidates(slot)? {
-        let role = match &candidate.source {
-            RecoverySource::Backup(level) => CopyRole::Backup(*level),
-            RecoverySource::Snapshot(id) => CopyRole::Snapshot(id.clone()),
-            _ => CopyRole::Primary,
-        };
-        let check = store.check_file(candidate.path.clone(), role);
+/// Every valid copy of a slot other than its primary, in the order automatic
+/// recovery tries them (the order of [`SlotStore::recovery_candidates`]),
+/// each verified once.
+fn valid_copies(store: &SlotStore, slot: u32) -> Result<Vec<(Candidate, FileCheck)>> {
+    let mut out = Vec::new();
+    let mut push = |source: RecoverySource, check: FileCheck| {
         if check.is_valid() {
-            candidates.push((candidate, check));
+            let candidate = Candidate {
+                source,
+                path: check.path.clone(),
+                written_at: check.written_at(),
+            };
+            out.push((candidate, check));
+        }
+    };
+    for level in 0..store.options().backup_levels {
+        let path = store.layout().backup(slot, level);
+        push(
+            RecoverySource::Backup(level),
+            store.check_file(path, CopyRole::Backup(level)),
+        );
+    }
+    for check in store.list_snapshots(slot)?.into_iter().rev() {
+        if let CopyRole::Snapshot(id) = &check.role {
+            push(RecoverySource::Snapshot(id.clone()), check);
         }
     }
-    Ok(SlotSituation {
-        slot,
-        primary,
-        candidates,
-    })
+    let temp = Layout::temp_for(&store.layout().primary(slot));
+    push(
+        RecoverySource::InterruptedWrite,
+        store.check_file(temp, CopyRole::Primary),
+    );
+    Ok(out)
 }
 
 fn context_slot(store: &SlotStore, context: &Value) -> Result<Option<u32>> {
@@ -223,39 +218,41 @@ pub fn analyze(
     context: Value,
     now: DateTime<Utc>,
 ) -> Result<RecoveryAnalysis> {
-    let slots = match context_slot(store, &context)? {
+    let requested = context_slot(store, &context)?;
+    let explicit = requested.is_some();
+    let slots = match requested {
         Some(slot) => vec![slot],
         None => store.used_slots()?,
     };
-    let explicit = context_slot(store, &context)?.is_some();
-    let mut situations = Vec::with_capacity(slots.len());
-    for slot in slots {
-        situations.push(situation(store, slot)?);
-    }
+    // Only the primaries are read for every slot; copies are verified for
+    // the affected slots alone.
+    let situations = slots.into_iter().map(|slot| SlotSituation {
+        slot,
+        primary: store.check_file(store.layout().primary(slot), CopyRole::Primary),
+        candidates: Vec::new(),
+    });
     use RecoveryScenario as S;
     let pilot = context_text(&context, "pilot_callsign");
     let campaign = context_text(&context, "campaign");
-    // Which slots are affected, and which copies of them are usable.
-    let affected: Vec<&SlotSituation> = situations
-        .iter()
-        .filter(|s| match scenario {
-            S::CorruptedSave | S::MissingSave | S::CompleteDataLoss => explicit || !s.primary_ok(),
-            S::PilotDataLoss => {
-                explicit
-                    || !s.primary_ok()
-                    || pilot.is_some_and(|p| {
-                        s.primary.metadata().is_some_and(|m| m.pilot_callsign == p)
-                    })
-            }
-            S::CampaignCorruption => {
-                explicit
-                    || !s.primary_ok()
-                    || campaign
-                        .is_some_and(|c| s.primary.metadata().is_some_and(|m| m.campaign == c))
-            }
-            S::SettingsReset => !s.primary_ok(),
-        })
-        .collect();
+    let is_affected = |s: &SlotSituation| match scenario {
+        S::CorruptedSave | S::MissingSave | S::CompleteDataLoss => explicit || !s.primary_ok(),
+        S::PilotDataLoss => {
+            explicit
+                || !s.primary_ok()
+                || pilot
+                    .is_some_and(|p| s.primary.metadata().is_some_and(|m| m.pilot_callsign == p))
+        }
+        S::CampaignCorruption => {
+            explicit
+                || !s.primary_ok()
+                || campaign.is_some_and(|c| s.primary.metadata().is_some_and(|m| m.campaign == c))
+        }
+        S::SettingsReset => !s.primary_ok(),
+    };
+    let mut affected: Vec<SlotSituation> = situations.filter(|s| is_affected(s)).collect();
+    for s in &mut affected {
+        s.candidates = valid_copies(store, s.slot)?;
+    }
     let usable = |s: &SlotSituation| -> Vec<(Candidate, FileCheck)> {
         s.candidates
             .iter()
@@ -388,7 +385,7 @@ pub fn analyze(
     } else {
         "automatic_recovery"
     };
-    if affected.is_empty() {
+    if affected.is_empty() && scenario != S::SettingsReset {
         options.push(option(
             "no_action_needed",
             None,
@@ -468,272 +465,4 @@ fn describe_age(written: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     } else {
         format!("{} days old", age.num_days())
     }
-}
-
-/// Builds the wizard of a scenario from its analysis.
-pub fn wizard(analysis: RecoveryAnalysis) -> RecoveryWizard {
-    use RecoveryScenario as S;
-    let scenario = analysis.scenario;
-    let title = match scenario {
-        S::CorruptedSave => "Recover a Corrupted Save",
-        S::MissingSave => "Recover a Missing Save",
-        S::PilotDataLoss => "Recover Pilot Data",
-        S::CampaignCorruption => "Recover Campaign Progress",
-        S::SettingsReset => "Restore Game Settings",
-        S::CompleteDataLoss => "Recover From Total Data Loss",
-    }
-    .to_owned();
-    let slots = slot_list(&analysis.affected_slots);
-    let copies = analysis.available_backups.len();
-    let mut steps = Vec::new();
-    let review = match scenario {
-        S::CorruptedSave => {
-            format!("{slots} failed verification. {copies} valid copies were found.")
-        }
-        S::MissingSave => format!("{slots} has no save file. {copies} valid copies were found."),
-        S::PilotDataLoss => {
-            format!("The pilot profile in {slots} is damaged. {copies} earlier copies were found.")
-        }
-        S::CampaignCorruption => {
-            format!("The campaign state in {slots} is damaged. {copies} earlier copies were found.")
-        }
-        S::SettingsReset => {
-            "The game's settings were lost. Saved games are stored separately and are checked too."
-                .into()
-        }
-        S::CompleteDataLoss => {
-            format!("Every save is affected ({slots}). {copies} valid copies were found.")
-        }
-    };
-    steps.push(step("Review the situation", review, "review"));
-    if analysis.recommended_action == "no_action_needed" {
-        steps.push(step(
-            "Nothing to recover",
-            "Every save concerned verifies. Run a health check if you still see problems.".into(),
-            "verify",
-        ));
-        return RecoveryWizard {
-            scenario,
-            title,
-            steps,
-            analysis,
-        };
-    }
-    if scenario == S::SettingsReset {
-        steps.push(step(
-            "Reset settings",
-            "Settings go back to their defaults; adjust them again in the options menu.".into(),
-            "reset_settings",
-        ));
-        steps.push(step(
-            "Check saved games",
-            "A health check confirms that the saved games were not affected.".into(),
-            "verify_saves",
-        ));
-        if !analysis.affected_slots.is_empty() {
-            steps.push(step(
-                "Repair damaged saves",
-                format!("{slots} also needs recovery: restore the newest valid copy."),
-                "automatic_recovery",
-            ));
-        }
-        return RecoveryWizard {
-            scenario,
-            title,
-            steps,
-            analysis,
-        };
-    }
-    if matches!(
-        scenario,
-        S::CorruptedSave | S::CompleteDataLoss | S::PilotDataLoss | S::CampaignCorruption
-    ) {
-        steps.push(step(
-            "Keep the damaged files",
-            "Damaged files are moved to the quarantine folder, never deleted, so nothing is lost if you need support.".into(),
-            "keep_evidence",
-        ));
-    }
-    let best = analysis.available_backups.first();
-    let best_text = best
-        .map(|b| match (&b.snapshot_id, b.backup_level) {
-            (Some(_), _) => format!("snapshot \"{}\"", b.name),
-            (None, Some(level)) => format!("rolling backup {level}"),
-            _ => "the interrupted save".into(),
-        })
-        .unwrap_or_default();
-    match analysis.recommended_action {
-        "update_game" => steps.push(step(
-            "Update the game",
-            "The save was written by a newer version of the game. Install the update; the save is left untouched.".into(),
-            "update_game",
-        )),
-        "import_backup" => steps.push(step(
-            "Import an exported backup",
-            "No valid copy is left on this computer. If you exported a backup before, import it now.".into(),
-            "import_backup",
-        )),
-        "restore_backup" | "restore_snapshot" => steps.push(step(
-            "Go back to an earlier copy",
-            format!("Restore {best_text}. The current save is kept as a snapshot first, so you can return to it."),
-            analysis.recommended_action,
-        )),
-        _ => steps.push(step(
-            "Restore automatically",
-            format!("Restore the newest valid copy ({best_text}); older copies are tried if it fails."),
-            "automatic_recovery",
-        )),
-    }
-    if analysis.recommended_action != "import_backup" {
-        steps.push(step(
-            "Or choose another copy",
-            "Pick a specific backup or snapshot from the list, or import an exported backup."
-                .into(),
-            "choose_backup",
-        ));
-    }
-    if matches!(scenario, S::MissingSave | S::CompleteDataLoss) {
-        steps.push(step(
-            "Start over if needed",
-            "If no copy can be recovered, start a new game in the empty slot.".into(),
-            "start_new_game",
-        ));
-    }
-    steps.push(step(
-        "Verify the result",
-        "Load the slot and check pilot, campaign and mission before playing on.".into(),
-        "verify",
-    ));
-    steps.push(step(
-        "Make a fresh backup",
-        "Create a manual backup of the recovered save.".into(),
-        "create_backup",
-    ));
-    RecoveryWizard {
-        scenario,
-        title,
-        steps,
-        analysis,
-    }
-}
-
-fn step(title: &str, description: String, action: &'static str) -> WizardStep {
-    WizardStep {
-        title: title.into(),
-        description,
-        action,
-    }
-}
-
-fn slot_list(slots: &[u32]) -> String {
-    match slots {
-        [] => "No save".into(),
-        [one] => format!("Slot {one}"),
-        many => format!(
-            "Slots {}",
-            many.iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-/// What automatic recovery did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RecoveryAttempt {
-    /// Whether the slot now holds a valid save.
-    pub success: bool,
-    /// `already_healthy`, `rolling_backup`, `older_rolling_backup`, `snapshot`
-    /// or `interrupted_write` (empty on failure).
-    pub recovery_method: String,
-    /// Why it failed (empty on success).
-    pub error_message: String,
-    /// The slot.
-    pub save_slot: i64,
-    /// Level restored from, for rolling backups.
-    pub backup_level: Option<u32>,
-    /// Snapshot restored from, for snapshots.
-    pub snapshot_id: Option<String>,
-    /// File name in quarantine of the damaged primary, if it was moved.
-    pub quarantined_file: Option<String>,
-    /// Strategies tried and why each failed, in order.
-    pub attempts: Vec<String>,
-}
-
-/// Restores a slot whose primary is missing or damaged (strategies in the
-/// module docs). When every strategy fails the attempt says so in
-/// `error_message`; `Err` is kept for a read-only store, a primary written by
-/// a newer version (never overwritten) and I/O errors.
-pub fn attempt_automatic_recovery(store: &SlotStore, slot: u32) -> Result<RecoveryAttempt> {
-    store.writable()?;
-    let mut attempt = RecoveryAttempt {
-        success: false,
-        recovery_method: String::new(),
-        error_message: String::new(),
-        save_slot: slot.into(),
-        backup_level: None,
-        snapshot_id: None,
-        quarantined_file: None,
-        attempts: Vec::new(),
-    };
-    let _guard = store.lock_writes();
-    let primary = store.layout().primary(slot);
-    match store.read_record(&primary) {
-        Ok(_) => {
-            attempt.success = true;
-            attempt.recovery_method = "already_healthy".into();
-            return Ok(attempt);
-        }
-        Err(
-            e @ Error::Corrupt {
-                reason: FormatError::UnsupportedVersion { .. },
-                ..
-            },
-        ) => return Err(e),
-        Err(Error::Corrupt { .. } | Error::NotFound { .. }) => {}
-        Err(e) => return Err(e),
-    }
-    for candidate in store.recovery_candidates(slot)? {
-        let method = match &candidate.source {
-            RecoverySource::Backup(0) => "rolling_backup",
-            RecoverySource::Backup(_) => "older_rolling_backup",
-            RecoverySource::Snapshot(_) => "snapshot",
-            RecoverySource::InterruptedWrite => "interrupted_write",
-            RecoverySource::AlreadyHealthy => continue,
-        };
-        match store.restore_from(slot, &candidate.path, candidate.source.clone()) {
-            Ok(outcome) => {
-                attempt.success = true;
-                attempt.recovery_method = method.into();
-                match candidate.source {
-                    RecoverySource::Backup(level) => attempt.backup_level = Some(level),
-                    RecoverySource::Snapshot(id) => attempt.snapshot_id = Some(id),
-                    _ => {}
-                }
-                attempt.quarantined_file = outcome
-                    .quarantined
-                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
-                return Ok(attempt);
-            }
-            Err(e) => attempt
-                .attempts
-                .push(format!("{} failed: {e}", candidate.source.describe())),
-        }
-    }
-    let temp = Layout::temp_for(&primary);
-    if store.exists(&temp)? {
-        attempt
-            .attempts
-            .push("the interrupted save is incomplete".into());
-    }
-    attempt.error_message = Error::NoValidCopy { slot }.to_string();
-    if !attempt.attempts.is_empty() {
-        attempt.error_message = format!(
-            "{} ({})",
-            attempt.error_message,
-            attempt.attempts.join("; ")
-        );
-    }
-    Ok(attempt)
 }
