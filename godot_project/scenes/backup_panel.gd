@@ -244,6 +244,7 @@ func _on_schedule_updated(_schedule_config: Dictionary) -> void:
 
 func _on_flow_completed(_operation_type: String, _success: bool, _context: Dictionary) -> void:
 	refresh_backups()
+	_show_schedule()
 
 
 func _last_error() -> String:
@@ -303,7 +304,7 @@ func _build() -> void:
 	event_backups_check = _check(schedule, "EventBackupsCheck", "Backups on game events")
 	health_monitoring_check = _check(schedule, "HealthMonitoringCheck", "Health monitoring")
 	schedule_hours_spin = _spin(schedule, "ScheduleHoursSpin", "h between backups", 1, 24 * 30)
-	max_automated_spin = _spin(schedule, "MaxAutomatedSpin", "automated backups kept", 1, 500)
+	max_automated_spin = _spin(schedule, "MaxAutomatedSpin", "kept", 1, 500)
 	_button(schedule, "ApplyScheduleButton", "Apply schedule", apply_schedule)
 	schedule_label = Label.new()
 	schedule_label.name = "ScheduleLabel"

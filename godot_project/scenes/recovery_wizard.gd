@@ -244,9 +244,22 @@ func _refresh() -> void:
 
 func _build() -> void:
 	set_anchors_preset(Control.PRESET_FULL_RECT)
+	# A modal dialog: dim what is behind, an opaque panel in the middle.
+	var dim := ColorRect.new()
+	dim.name = "Dim"
+	dim.color = Color(0, 0, 0, 0.6)
+	dim.set_anchors_preset(Control.PRESET_FULL_RECT)
+	add_child(dim)
 	var panel := PanelContainer.new()
 	panel.name = "Panel"
-	panel.set_anchors_preset(Control.PRESET_FULL_RECT)
+	panel.set_anchors_and_offsets_preset(Control.PRESET_FULL_RECT, Control.PRESET_MODE_MINSIZE, 48)
+	var style := StyleBoxFlat.new()
+	style.bg_color = Color(0.13, 0.15, 0.19)
+	style.border_color = Color(0.45, 0.6, 0.85)
+	style.set_border_width_all(2)
+	style.set_corner_radius_all(6)
+	style.set_content_margin_all(16)
+	panel.add_theme_stylebox_override("panel", style)
 	add_child(panel)
 	var box := VBoxContainer.new()
 	box.name = "Content"
@@ -258,7 +271,7 @@ func _build() -> void:
 	_label(box, "BackupsHeading").text = "Available backups:"
 	backups_list = ItemList.new()
 	backups_list.name = "AvailableBackups"
-	backups_list.custom_minimum_size = Vector2(0, 90)
+	backups_list.custom_minimum_size = Vector2(0, 140)
 	box.add_child(backups_list)
 	_label(box, "OptionHeading").text = "Recovery to run:"
 	option_picker = OptionButton.new()
