@@ -150,11 +150,6 @@ func _execute(option: Dictionary, slot: int) -> Dictionary:
 		"complete_interrupted_save":
 			var repaired: bool = SaveGameManager.repair_save_slot(slot)
 			return {"success": repaired, "message": ("repaired slot %d" % slot) if repaired else SaveGameManager.get_last_error()}
-		"restore_snapshot":
-			# Snapshot restores go through automatic recovery, which tries the
-			# rolling backups first and then the snapshots, newest first.
-			var r: Dictionary = coordinator.attempt_automatic_recovery(slot)
-			return {"success": r.get("success", false), "message": str(r.get("recovery_method", "")) if r.get("success", false) else str(r.get("error_message", "recovery failed"))}
 		"verify_saves":
 			var report: Dictionary = coordinator.perform_health_check()
 			return {"success": not report.is_empty(), "message": "health check: %s" % report.get("overall_health", "unknown")}
@@ -180,22 +175,40 @@ func _option_slot(option: Dictionary) -> int:
 	return -1
 
 
+## Recovery actions the wizard runs itself. The others (import a backup,
+## start a new game, update the game, reset settings) are listed but
+## disabled: the player does them outside the wizard. Restoring one chosen
+## snapshot is among them: neither SaveGameManager nor the coordinator
+## restores a snapshot by id; automatic recovery does fall back to snapshots.
+const RUNNABLE_ACTIONS := ["automatic_recovery", "restore_backup", "complete_interrupted_save", "verify_saves", "no_action_needed"]
+
+
 func _fill_options() -> void:
 	option_picker.clear()
 	_options.clear()
 	var recommended := str(analysis().get("recommended_action", ""))
 	var pick := -1
+	var first_runnable := -1
 	for option in analysis().get("recovery_options", []):
 		if not option is Dictionary:
 			continue
 		_options.append(option)
+		var index := _options.size() - 1
+		var runnable: bool = option.get("action", "") in RUNNABLE_ACTIONS
 		var label := str(option.get("description", option.get("action", "")))
-		if option.get("action", "") == recommended and pick < 0:
-			pick = _options.size() - 1
+		if option.get("action", "") == recommended and pick < 0 and runnable:
+			pick = index
 			label += " (recommended)"
+		if not runnable:
+			label += " (outside the wizard)"
 		option_picker.add_item(label)
-	if _options.size() > 0:
-		option_picker.select(maxi(pick, 0))
+		option_picker.set_item_disabled(index, not runnable)
+		if runnable and first_runnable < 0:
+			first_runnable = index
+	if pick < 0:
+		pick = first_runnable
+	if pick >= 0:
+		option_picker.select(pick)
 	backups_list.clear()
 	for b in analysis().get("available_backups", []):
 		if b is Dictionary:
@@ -238,7 +251,7 @@ func _refresh() -> void:
 	back_button.disabled = running or current_step == 0
 	next_button.disabled = running or all.is_empty() or current_step >= all.size() - 1
 	# Recovery runs from the last step, once the player has read them all.
-	run_button.disabled = running or all.is_empty() or current_step < all.size() - 1 or _options.is_empty()
+	run_button.disabled = running or all.is_empty() or current_step < all.size() - 1 or option_picker.selected < 0 or option_picker.is_item_disabled(option_picker.selected)
 	close_button.disabled = running
 
 
@@ -276,6 +289,7 @@ func _build() -> void:
 	_label(box, "OptionHeading").text = "Recovery to run:"
 	option_picker = OptionButton.new()
 	option_picker.name = "RecoveryOptionPicker"
+	option_picker.item_selected.connect(func(_i): _refresh())
 	box.add_child(option_picker)
 	box.add_child(HSeparator.new())
 	step_counter = _label(box, "StepCounter")

@@ -418,6 +418,18 @@ func test_wizard_scene_alone_shows_a_given_configuration() -> void:
 	var outcome: Array = await w.recovery_finished
 	check_eq(outcome[0], true)
 	check_eq(w.outcome_label.text, "Recovery succeeded: nothing needed recovering")
+	# Options the player does elsewhere are shown, but cannot be run here.
+	w.show_config({
+		"title": "Recover Slot 3",
+		"steps": [{"title": "Import", "description": "From a file"}],
+		"analysis": {"recommended_action": "import_backup", "data_loss_risk": "high", "available_backups": [],
+			"recovery_options": [{"action": "import_backup", "description": "Import a backup file"},
+				{"action": "start_new_game", "description": "Start over"}], "context": {"save_slot": 3}},
+	})
+	check_eq(w.option_picker.get_item_text(0), "Import a backup file (outside the wizard)")
+	check(w.option_picker.is_item_disabled(0) and w.option_picker.is_item_disabled(1), "neither can run here")
+	check(w.run_button.disabled, "nothing to run")
+	check_eq(w.progress_bar.value, 0.0, "progress reset for the new configuration")
 	# Still inside the wizard's recovery_finished emission: free it later.
 	w.queue_free()
 	await get_tree().process_frame
