@@ -189,16 +189,32 @@ func test_configuration_methods_emit_schedule_updates() -> void:
 	c.free()
 
 func test_game_state_and_save_flow_integration() -> void:
-	var gsm := Node.new()
-	gsm.name = "GameStateManager"
-	gsm.set_script(load("res://tests/fixtures/game_state_manager.gd"))
-	var sfc := Node.new()
-	sfc.name = "SaveFlowCoordinator"
-	sfc.set_script(load("res://tests/fixtures/save_flow_coordinator.gd"))
-	get_tree().root.add_child(gsm)
-	get_tree().root.add_child(sfc)
+	# The sample project has both autoloads (the coordinator connects to
+	# whatever is at /root); a bare project gets the stand-ins.
+	var root := get_tree().root
+	var gsm: Node = root.get_node_or_null("GameStateManager")
+	var sfc: Node = root.get_node_or_null("SaveFlowCoordinator")
+	var stand_ins: Array[Node] = []
+	if gsm == null:
+		gsm = Node.new()
+		gsm.name = "GameStateManager"
+		gsm.set_script(load("res://tests/fixtures/game_state_manager.gd"))
+		root.add_child(gsm)
+		stand_ins.append(gsm)
+	if sfc == null:
+		sfc = Node.new()
+		sfc.name = "SaveFlowCoordinator"
+		sfc.set_script(load("res://tests/fixtures/save_flow_coordinator.gd"))
+		root.add_child(sfc)
+		stand_ins.append(sfc)
 	var c = new_coordinator("integration")
 	save_pilot(0, "Goose")
+	# The sample's state machine takes only real transitions (the stand-in
+	# takes any); the states on the way trigger nothing.
+	for state in ["BRIEFING", "MISSION"]:
+		if gsm.GameState.has(state):
+			gsm.change_state(gsm.GameState[state])
+	signal_log.clear()
 	gsm.change_state(gsm.GameState.MISSION_COMPLETE)
 	var triggered := signal_log.filter(func(e): return e[0] == "automated_backup_triggered").map(func(e): return e[1][0])
 	check_eq(triggered, ["mission_complete"], "state change to MISSION_COMPLETE")
@@ -217,8 +233,10 @@ func test_game_state_and_save_flow_integration() -> void:
 		check_eq(triggered[0][0], "game_shutdown", "shutdown reason")
 		check_eq(triggered[0][1].previous_state, gsm.GameState.MISSION_COMPLETE, "previous state in context")
 	c.free()
-	gsm.queue_free()
-	sfc.queue_free()
+	if gsm.has_method("reset_to_main_menu"):
+		gsm.reset_to_main_menu()
+	for node in stand_ins:
+		node.queue_free()
 
 func test_bad_input_enum_values_and_slots() -> void:
 	var c = new_coordinator("bad")
