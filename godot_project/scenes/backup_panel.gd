@@ -46,8 +46,9 @@ var schedule_label: Label
 var open_wizard_button: Button
 var status_label: Label
 
-# Backup levels of selected_slot, in the order of backup_list's items.
-var _listed_levels: Array[int] = []
+# What each selectable item of backup_list restores, in item order:
+# {"level": int} for a rolling backup, {"snapshot_id": String} for a snapshot.
+var _listed: Array[Dictionary] = []
 # True while a health check started by the panel runs on the worker thread.
 var _checking := false
 
@@ -87,10 +88,11 @@ func create_manual_backup() -> bool:
 
 
 ## Rebuilds the list of backups of selected_slot: its rolling backup levels
-## (with their state) and the coordinator's count of other backups.
+## (with their state), then its snapshots (manual, automated and the copies
+## kept before a restore), newest first.
 func refresh_backups() -> void:
 	backup_list.clear()
-	_listed_levels.clear()
+	_listed.clear()
 	restore_button.disabled = true
 	export_button.disabled = selected_slot < 0
 	if selected_slot < 0:
@@ -102,32 +104,45 @@ func refresh_backups() -> void:
 		if not b.get("exists", false):
 			continue
 		var when := Time.get_datetime_string_from_unix_time(int(b.get("written_at", 0)), true)
-		var state := "OK" if b.get("valid", false) else str(b.get("status", "bad")).to_upper()
-		backup_list.add_item("Level %d  %s  %d bytes  [%s]" % [int(b["backup_index"]), when, int(b.get("size_bytes", 0)), state])
-		_listed_levels.append(int(b["backup_index"]))
-	var extra := _status_backup_count(selected_slot)
-	if extra >= 0:
-		backup_list.add_item("%d backups in total for this slot (manual and automated included)" % extra)
-		backup_list.set_item_disabled(backup_list.item_count - 1, true)
-	if _listed_levels.is_empty():
-		backup_list.add_item("No rolling backups yet: save twice, or create a backup")
+		backup_list.add_item("Level %d  %s  %d bytes  [%s]" % [int(b["backup_index"]), when, int(b.get("size_bytes", 0)), _state(b)])
+		_listed.append({"level": int(b["backup_index"])})
+	var snapshots: Array = SaveGameManager.list_snapshots(selected_slot)
+	snapshots.reverse()
+	for snap in snapshots:
+		var when := Time.get_datetime_string_from_unix_time(int(snap.get("created_at", 0)), true)
+		var label := str(snap.get("name", "")) if str(snap.get("name", "")) != "" else str(snap.get("snapshot_id", ""))
+		backup_list.add_item("Snapshot  %s  %s (%s)  [%s]" % [when, label, str(snap.get("kind", "")).replace("_", " "), _state(snap)])
+		_listed.append({"snapshot_id": str(snap.get("snapshot_id", ""))})
+	if _listed.is_empty():
+		backup_list.add_item("No backups yet: save twice, or create a backup")
 		backup_list.set_item_disabled(backup_list.item_count - 1, true)
 	else:
 		backup_list.select(0)
 		restore_button.disabled = false
 
 
-## Restores the backup selected in the list over selected_slot.
+## Restores the backup or snapshot selected in the list over selected_slot.
 func restore_selected() -> bool:
 	var selected := backup_list.get_selected_items()
-	if selected_slot < 0 or selected.is_empty() or selected[0] >= _listed_levels.size():
+	if selected_slot < 0 or selected.is_empty() or selected[0] >= _listed.size():
 		_finish("restore", false, "Select a backup to restore")
 		return false
-	var level := _listed_levels[selected[0]]
-	var ok: bool = SaveGameManager.restore_save_backup(selected_slot, level)
-	_finish("restore", ok, ("Slot %d restored from backup level %d" % [selected_slot, level]) if ok else "Restore failed: %s" % SaveGameManager.get_last_error())
+	var entry: Dictionary = _listed[selected[0]]
+	var ok: bool
+	var source: String
+	if entry.has("level"):
+		ok = SaveGameManager.restore_save_backup(selected_slot, entry["level"])
+		source = "backup level %d" % entry["level"]
+	else:
+		ok = SaveGameManager.restore_snapshot(selected_slot, entry["snapshot_id"])
+		source = "snapshot %s" % entry["snapshot_id"]
+	_finish("restore", ok, ("Slot %d restored from %s" % [selected_slot, source]) if ok else "Restore failed: %s" % SaveGameManager.get_last_error())
 	refresh_backups()
 	return ok
+
+
+func _state(entry: Dictionary) -> String:
+	return "OK" if entry.get("valid", false) else str(entry.get("status", "bad")).to_upper()
 
 
 ## Exports selected_slot to `path`.
@@ -215,14 +230,6 @@ func _show_schedule() -> void:
 		"on" if coordinator.enable_automated_backups else "off", coordinator.backup_schedule_hours,
 		coordinator.max_automated_backups,
 		Time.get_datetime_string_from_unix_time(last, true) if last > 0 else "never"]
-
-
-func _status_backup_count(slot: int) -> int:
-	var status: Dictionary = coordinator.get_backup_status()
-	for s in status.get("save_slots", []):
-		if s is Dictionary and int(s.get("slot_number", -1)) == slot:
-			return int(s.get("backup_count", 0))
-	return -1
 
 
 func _on_health_check_completed(report: Dictionary) -> void:

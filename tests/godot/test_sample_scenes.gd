@@ -147,6 +147,33 @@ func test_manual_backup_with_name_and_description_is_listed() -> void:
 	check(slot0.size() == 1 and slot0[0].get("has_backups", false), "status of slot 0 has backups: %s" % str(status.get("save_slots")))
 
 
+func test_manual_backup_is_listed_and_restored_from_the_panel() -> void:
+	await _open_main("scene_snapshot_restore")
+	_new_pilot("Jester")
+	var panel: Control = main.backup_panel
+	var before_mission: Dictionary = SaveGameManager.load_slot(0)
+	panel.backup_name_edit.text = "Before the strike"
+	_press("Layout/BackupPanel/ManualBackup/CreateBackupButton")
+	_press("Layout/PilotColumn/GameRow/FlyMissionButton")
+	check(SaveGameManager.load_slot(0)["data"] != before_mission["data"], "the mission changed the save")
+	panel.refresh_backups()
+	var items := _items(panel.backup_list)
+	var index := -1
+	for i in items.size():
+		if items[i].begins_with("Snapshot") and items[i].contains("Before the strike (manual)"):
+			index = i
+	check(index >= 0, "manual snapshot listed: %s" % str(items))
+	if index < 0:
+		return
+	check(items[index].ends_with("[OK]"), items[index])
+	panel.backup_list.select(index)
+	_press("Layout/BackupPanel/BackupActions/RestoreButton")
+	check(panel.status_label.text.begins_with("Slot 0 restored from snapshot"), panel.status_label.text)
+	check_eq(SaveGameManager.load_slot(0)["data"], before_mission["data"], "the snapshot's save is back")
+	var after := _items(panel.backup_list)
+	check(after.any(func(t): return t.contains("(pre restore)")), "the replaced save is kept and listed: %s" % str(after))
+
+
 func test_restore_puts_back_the_previous_save() -> void:
 	await _open_main("scene_restore")
 	_new_pilot("Hollywood")

@@ -14,7 +14,7 @@ var events: Array = []
 
 func before_all() -> void:
 	for sig in ["corruption_detected", "backup_created", "backup_restored", "slot_repaired",
-			"save_completed", "load_completed", "slot_deleted", "data_migrated"]:
+			"save_completed", "load_completed", "slot_deleted", "data_migrated", "snapshot_restored"]:
 		SaveGameManager.connect(sig, _record.bind(sig))
 
 func _record(a = null, b = null, c = null, sig := "") -> void:
@@ -50,10 +50,11 @@ func test_singleton_is_registered_with_expected_api() -> void:
 			"get_first_free_slot", "get_slot_info", "list_slots", "validate_save_slot",
 			"create_save_backup", "restore_save_backup", "repair_save_slot", "cleanup_saves",
 			"get_save_stats", "register_migration", "clear_migrations", "get_last_error",
-			"get_save_root_absolute", "set_save_root", "set_slot_count", "set_backup_levels"]:
+			"get_save_root_absolute", "set_save_root", "set_slot_count", "set_backup_levels",
+			"list_snapshots", "restore_snapshot", "delete_snapshot"]:
 		check(ClassDB.class_has_method("SaveGameManager", m), "method %s" % m)
 	for s in ["corruption_detected", "backup_created", "backup_restored", "slot_repaired",
-			"save_completed", "load_completed", "slot_deleted", "data_migrated"]:
+			"save_completed", "load_completed", "slot_deleted", "data_migrated", "snapshot_restored"]:
 		check(ClassDB.class_has_signal("SaveGameManager", s), "signal %s" % s)
 	var props := {}
 	for p in ClassDB.class_get_property_list("SaveGameManager", true):
@@ -166,6 +167,47 @@ func test_signal_payloads_of_backup_operations() -> void:
 	check_eq(SaveGameManager.delete_slot(4), true, "deleted")
 	check_eq(events, [["slot_deleted", [4]]], "slot_deleted(4)")
 	check_eq(SaveGameManager.has_slot(4), false, "gone")
+
+const SNAPSHOT_KEYS := ["snapshot_id", "name", "description", "kind", "trigger", "context",
+	"created_at", "valid", "status", "error_details", "size_bytes", "written_at", "pilot_callsign"]
+
+func test_snapshots_are_listed_restored_and_deleted() -> void:
+	_reset("snapshots")
+	SaveGameManager.save_slot(2, {"v": 1}, {"pilot_callsign": "Maverick"})
+	SaveGameManager.save_slot(2, {"v": 2}, {"pilot_callsign": "Maverick"})
+	check_eq(SaveGameManager.list_snapshots(2), [], "no snapshots yet")
+	# Restoring level 0 keeps the replaced save ({"v": 2}) as a snapshot.
+	check_eq(SaveGameManager.restore_save_backup(2, 0), true, "restore level 0")
+	var snaps := SaveGameManager.list_snapshots(2)
+	check_eq(snaps.size(), 1, "one pre-restore snapshot")
+	if snaps.size() != 1:
+		return
+	var snap: Dictionary = snaps[0]
+	check_keys(snap, SNAPSHOT_KEYS, "snapshot entry")
+	check_eq(snap.kind, "pre_restore", "kind")
+	check_eq(snap.valid, true, "valid")
+	check_eq(snap.pilot_callsign, "Maverick", "callsign")
+	check(snap.created_at > 0, "created_at set")
+	events.clear()
+	check_eq(SaveGameManager.restore_snapshot(2, snap.snapshot_id), true, "snapshot restored")
+	check_eq(events, [["snapshot_restored", [2, snap.snapshot_id]]], "snapshot_restored(2, id)")
+	check_eq(SaveGameManager.load_slot(2).data, {"v": 2}, "data of the snapshot")
+	check_eq(SaveGameManager.list_snapshots(2).size(), 2, "the replaced save was kept too")
+	check_eq(SaveGameManager.delete_snapshot(2, snap.snapshot_id), true, "deleted")
+	check_eq(SaveGameManager.list_snapshots(2).size(), 1, "one left")
+
+func test_snapshot_bad_input_fails_cleanly() -> void:
+	_reset("snapshots_bad")
+	SaveGameManager.save_slot(1, {"v": 1})
+	expect_errors_begin()
+	check_eq(SaveGameManager.restore_snapshot(1, "no-such-snapshot"), false, "unknown id")
+	check(SaveGameManager.get_last_error().contains("not found"), "says not found: " + SaveGameManager.get_last_error())
+	check_eq(SaveGameManager.restore_snapshot(1, "../slot_1.sav"), false, "path in id refused")
+	check_eq(SaveGameManager.delete_snapshot(1, "../slot_1.sav"), false, "path in id refused for delete")
+	check_eq(SaveGameManager.list_snapshots(99), [], "slot out of range")
+	check_eq(SaveGameManager.restore_snapshot(-1, "x"), false, "negative slot")
+	expect_errors_end()
+	check_eq(SaveGameManager.load_slot(1).data, {"v": 1}, "save untouched")
 
 func test_cleanup_and_stats_keys() -> void:
 	_reset("stats")

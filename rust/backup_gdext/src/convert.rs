@@ -1,7 +1,7 @@
 //! Every conversion between Godot values and backup_core types lives here,
 //! so that the Dictionary keys scripts see are defined in one place.
 
-use backup_core::{FileCheck, FileStatus, SlotInfo, SlotMetadata, Stats};
+use backup_core::{CopyRole, FileCheck, FileStatus, SlotInfo, SlotMetadata, SnapshotKind, Stats};
 use chrono::{DateTime, Utc};
 use godot::prelude::*;
 use serde_json::{Map, Number, Value};
@@ -147,6 +147,42 @@ pub fn backup_to_dict(index: usize, check: &FileCheck) -> VarDictionary {
         "error_details" => details.as_str(),
         "size_bytes" => check.size.unwrap_or(0) as i64,
         "written_at" => unix(check.written_at()),
+    }
+}
+
+/// One snapshot of a slot (manual, automated or safety copy).
+pub fn snapshot_to_dict(check: &FileCheck) -> VarDictionary {
+    let (status, details) = status_of(check);
+    let id = match &check.role {
+        CopyRole::Snapshot(id) => id.as_str(),
+        _ => "",
+    };
+    let info = check.metadata().and_then(|m| m.snapshot.as_ref());
+    let (kind, trigger) = match info.map(|i| &i.kind) {
+        Some(SnapshotKind::Manual) => ("manual", ""),
+        Some(SnapshotKind::Automated(trigger)) => ("automated", trigger.as_str()),
+        Some(SnapshotKind::PreRestore) => ("pre_restore", ""),
+        Some(SnapshotKind::Safety) => ("safety", ""),
+        None => ("unknown", ""),
+    };
+    let context = match info.map(|i| &i.context) {
+        Some(serde_json::Value::Object(map)) => json_map_to_dict(map),
+        _ => VarDictionary::new(),
+    };
+    vdict! {
+        "snapshot_id" => id,
+        "name" => info.map(|i| i.name.as_str()).unwrap_or(""),
+        "description" => info.map(|i| i.description.as_str()).unwrap_or(""),
+        "kind" => kind,
+        "trigger" => trigger,
+        "context" => &context,
+        "created_at" => unix(info.map(|i| i.created_at)),
+        "valid" => check.is_valid(),
+        "status" => status,
+        "error_details" => details.as_str(),
+        "size_bytes" => check.size.unwrap_or(0) as i64,
+        "written_at" => unix(check.written_at()),
+        "pilot_callsign" => check.metadata().map(|m| m.pilot_callsign.as_str()).unwrap_or(""),
     }
 }
 

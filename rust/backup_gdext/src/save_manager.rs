@@ -70,6 +70,9 @@ impl SaveGameManager {
     /// A backup level was restored over the slot.
     #[signal]
     fn backup_restored(save_slot: i64, backup_index: i64);
+    /// A snapshot was restored over the slot.
+    #[signal]
+    fn snapshot_restored(save_slot: i64, snapshot_id: GString);
     /// A slot was repaired; `recovery_method` says from which copy.
     #[signal]
     fn slot_repaired(save_slot: i64, recovery_method: GString);
@@ -298,6 +301,45 @@ impl SaveGameManager {
             );
         }
         ok
+    }
+
+    /// Every snapshot of a slot, oldest first: `[{snapshot_id, name,
+    /// description, kind (manual/automated/pre_restore/safety), trigger,
+    /// context, created_at, valid, status, error_details, size_bytes,
+    /// written_at, pilot_callsign}]`. Empty on failure.
+    #[func]
+    pub fn list_snapshots(&mut self, save_slot: i64) -> Array<VarDictionary> {
+        let r = self.with_store(|s| s.list_snapshots(s.check_slot(save_slot)?));
+        let mut out = Array::new();
+        for check in self.report(r).unwrap_or_default() {
+            out.push(&convert::snapshot_to_dict(&check));
+        }
+        out
+    }
+
+    /// Restores a snapshot (by `snapshot_id` from `list_snapshots`) over the
+    /// slot; the save it replaces is kept as a "Before restore" snapshot.
+    /// Emits `snapshot_restored(save_slot, snapshot_id)`.
+    #[func]
+    pub fn restore_snapshot(&mut self, save_slot: i64, snapshot_id: GString) -> bool {
+        let id = snapshot_id.to_string();
+        let r = self.with_store(|s| s.restore_snapshot(s.check_slot(save_slot)?, &id));
+        let ok = self.report(r).is_some();
+        if ok {
+            self.base_mut().emit_signal(
+                "snapshot_restored",
+                &[save_slot.to_variant(), snapshot_id.to_variant()],
+            );
+        }
+        ok
+    }
+
+    /// Deletes one snapshot of a slot.
+    #[func]
+    pub fn delete_snapshot(&mut self, save_slot: i64, snapshot_id: GString) -> bool {
+        let id = snapshot_id.to_string();
+        let r = self.with_store(|s| s.delete_snapshot(s.check_slot(save_slot)?, &id));
+        self.report(r).is_some()
     }
 
     /// Repairs a slot from its newest valid copy (interrupted write, backup

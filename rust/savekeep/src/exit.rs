@@ -81,6 +81,8 @@ impl CliError {
                 CoreError::Import(_) => "import_rejected",
                 CoreError::Io { .. } => "io",
                 CoreError::Json(_) => "json",
+                CoreError::NewerSchema { .. } => "newer_schema",
+                CoreError::MissingMigration { .. } => "missing_migration",
             },
             CliError::Locate(_) => "no_save_folder",
             CliError::Usage(_) => "usage",
