@@ -236,7 +236,7 @@ func _refresh() -> void:
 		analysis_label.text = "No analysis."
 	else:
 		analysis_label.text = "Recommended action: %s\nData-loss risk: %s\nAvailable backups: %d" % [
-			a.get("recommended_action", "?"), a.get("data_loss_risk", "?"), (a.get("available_backups", []) as Array).size()]
+			str(a.get("recommended_action", "?")).capitalize(), a.get("data_loss_risk", "?"), (a.get("available_backups", []) as Array).size()]
 	var all := steps()
 	if all.is_empty():
 		step_counter.text = "No steps"

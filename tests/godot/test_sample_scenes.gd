@@ -437,7 +437,7 @@ func test_wizard_scene_alone_shows_a_given_configuration() -> void:
 			"recovery_options": [{"action": "no_action_needed", "description": "Nothing to do"}], "context": {}},
 	})
 	check_eq(w.title_label.text, "Recover Slot 2")
-	check_eq(w.analysis_label.text, "Recommended action: no_action_needed\nData-loss risk: low\nAvailable backups: 0")
+	check_eq(w.analysis_label.text, "Recommended action: No Action Needed\nData-loss risk: low\nAvailable backups: 0")
 	check_eq(w.option_picker.get_item_text(0), "Nothing to do (recommended)")
 	w.next_button.pressed.emit()
 	check_eq(w.step_title.text, "Restore")
