@@ -5,6 +5,8 @@
 ## Controls carry stable names; tests drive them through their signals.
 extends VBoxContainer
 
+const UI := preload("res://scenes/ui.gd")
+
 ## The player asked for the recovery wizard of `save_slot`.
 signal wizard_requested(save_slot: int)
 ## An action finished; `message` is what the status label shows.
@@ -272,7 +274,7 @@ func _build() -> void:
 	add_child(manual)
 	backup_name_edit = _line_edit(manual, "BackupNameEdit", "Backup name")
 	backup_description_edit = _line_edit(manual, "BackupDescriptionEdit", "Description (optional)")
-	create_backup_button = _button(manual, "CreateBackupButton", "Create backup", create_manual_backup)
+	create_backup_button = UI.button(manual, "CreateBackupButton", "Create backup", create_manual_backup)
 	backup_list = ItemList.new()
 	backup_list.name = "BackupList"
 	backup_list.custom_minimum_size = Vector2(0, 100)
@@ -280,17 +282,17 @@ func _build() -> void:
 	var actions := HBoxContainer.new()
 	actions.name = "BackupActions"
 	add_child(actions)
-	restore_button = _button(actions, "RestoreButton", "Restore selected", restore_selected)
-	export_button = _button(actions, "ExportButton", "Export...", func(): export_dialog.popup_centered_ratio(0.6))
-	import_button = _button(actions, "ImportButton", "Import...", func(): import_dialog.popup_centered_ratio(0.6))
-	open_wizard_button = _button(actions, "OpenWizardButton", "Recovery wizard...", func(): wizard_requested.emit(selected_slot))
+	restore_button = UI.button(actions, "RestoreButton", "Restore selected", restore_selected)
+	export_button = UI.button(actions, "ExportButton", "Export...", func(): export_dialog.popup_centered_ratio(0.6))
+	import_button = UI.button(actions, "ImportButton", "Import...", func(): import_dialog.popup_centered_ratio(0.6))
+	open_wizard_button = UI.button(actions, "OpenWizardButton", "Recovery wizard...", func(): wizard_requested.emit(selected_slot))
 	export_dialog = _file_dialog("ExportDialog", FileDialog.FILE_MODE_SAVE_FILE)
 	export_dialog.file_selected.connect(export_to)
 	import_dialog = _file_dialog("ImportDialog", FileDialog.FILE_MODE_OPEN_FILE)
 	import_dialog.file_selected.connect(import_from)
 
 	_heading("Health")
-	health_check_button = _button(self, "HealthCheckButton", "Run health check", run_health_check)
+	health_check_button = UI.button(self, "HealthCheckButton", "Run health check", run_health_check)
 	health_progress = _bar("HealthCheckProgress")
 	health_score = _bar("HealthScore")
 	health_score.tooltip_text = "Share of healthy backups"
@@ -312,7 +314,7 @@ func _build() -> void:
 	health_monitoring_check = _check(schedule, "HealthMonitoringCheck", "Health monitoring")
 	schedule_hours_spin = _spin(schedule, "ScheduleHoursSpin", "h between backups", 1, 24 * 30)
 	max_automated_spin = _spin(schedule, "MaxAutomatedSpin", "kept", 1, 500)
-	_button(schedule, "ApplyScheduleButton", "Apply schedule", apply_schedule)
+	UI.button(schedule, "ApplyScheduleButton", "Apply schedule", apply_schedule)
 	schedule_label = Label.new()
 	schedule_label.name = "ScheduleLabel"
 	add_child(schedule_label)
@@ -337,15 +339,6 @@ func _line_edit(parent: Node, node_name: String, placeholder: String) -> LineEdi
 	e.size_flags_horizontal = Control.SIZE_EXPAND_FILL
 	parent.add_child(e)
 	return e
-
-
-func _button(parent: Node, node_name: String, text: String, handler: Callable) -> Button:
-	var b := Button.new()
-	b.name = node_name
-	b.text = text
-	b.pressed.connect(func(): handler.call())
-	parent.add_child(b)
-	return b
 
 
 func _bar(node_name: String) -> ProgressBar:

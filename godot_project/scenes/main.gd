@@ -7,6 +7,8 @@
 ## SaveGameManager, GameStateManager and SaveFlowCoordinator by itself.
 extends Control
 
+const UI := preload("res://scenes/ui.gd")
+
 const WizardScene := preload("res://scenes/recovery_wizard.tscn")
 const PanelScene := preload("res://scenes/backup_panel.tscn")
 
@@ -355,13 +357,13 @@ func _build() -> void:
 	callsign_edit.placeholder_text = "Callsign"
 	callsign_edit.size_flags_horizontal = Control.SIZE_EXPAND_FILL
 	new_row.add_child(callsign_edit)
-	new_button = _button(new_row, "NewPilotButton", "New pilot", new_pilot)
+	new_button = UI.button(new_row, "NewPilotButton", "New pilot", new_pilot)
 	var game_row := HBoxContainer.new()
 	game_row.name = "GameRow"
 	pilots.add_child(game_row)
-	continue_button = _button(game_row, "ContinueButton", "Continue", continue_pilot)
-	save_button = _button(game_row, "SaveButton", "Save", save_game)
-	fly_button = _button(game_row, "FlyMissionButton", "Fly mission", fly_mission)
+	continue_button = UI.button(game_row, "ContinueButton", "Continue", continue_pilot)
+	save_button = UI.button(game_row, "SaveButton", "Save", save_game)
+	fly_button = UI.button(game_row, "FlyMissionButton", "Fly mission", fly_mission)
 	pilot_label = Label.new()
 	pilot_label.name = "PilotLabel"
 	pilot_label.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
@@ -378,8 +380,8 @@ func _build() -> void:
 	for i in SaveBreaker.DAMAGE_NAMES.size():
 		break_mode.add_item(SaveBreaker.DAMAGE_NAMES[i], i)
 	debug.add_child(break_mode)
-	break_button = _button(debug, "BreakSaveButton", "Break a save (debug)", break_selected_save)
-	_button(debug, "QuitButton", "Quit", GameStateManager.request_shutdown)
+	break_button = UI.button(debug, "BreakSaveButton", "Break a save (debug)", break_selected_save)
+	UI.button(debug, "QuitButton", "Quit", GameStateManager.request_shutdown)
 	backup_panel = PanelScene.instantiate()
 	backup_panel.name = "BackupPanel"
 	backup_panel.coordinator = coordinator
@@ -388,10 +390,3 @@ func _build() -> void:
 	backup_panel.wizard_requested.connect(func(slot): open_wizard_for_slot(slot))
 
 
-func _button(parent: Node, node_name: String, text: String, handler: Callable) -> Button:
-	var b := Button.new()
-	b.name = node_name
-	b.text = text
-	b.pressed.connect(func(): handler.call())
-	parent.add_child(b)
-	return b

@@ -6,6 +6,8 @@
 ## Every control has a stable name so tests and tools can find it.
 extends Control
 
+const UI := preload("res://scenes/ui.gd")
+
 ## The recovery finished; `result` holds `success`, `action`, `save_slot`,
 ## `message` and, when the slot was checked afterwards, `slot_healthy`.
 signal recovery_finished(success: bool, result: Dictionary)
@@ -301,10 +303,10 @@ func _build() -> void:
 	var buttons := HBoxContainer.new()
 	buttons.name = "Buttons"
 	box.add_child(buttons)
-	back_button = _button(buttons, "BackButton", "< Back", previous_step)
-	next_button = _button(buttons, "NextButton", "Next >", next_step)
-	run_button = _button(buttons, "RunButton", "Run recovery", func(): run_recovery())
-	close_button = _button(buttons, "CloseButton", "Close", _on_close)
+	back_button = UI.button(buttons, "BackButton", "< Back", previous_step)
+	next_button = UI.button(buttons, "NextButton", "Next >", next_step)
+	run_button = UI.button(buttons, "RunButton", "Run recovery", func(): run_recovery())
+	close_button = UI.button(buttons, "CloseButton", "Close", _on_close)
 	progress_bar = ProgressBar.new()
 	progress_bar.name = "RecoveryProgress"
 	progress_bar.custom_minimum_size = Vector2(0, 24)
@@ -327,10 +329,3 @@ func _label(parent: Node, node_name: String) -> Label:
 	return l
 
 
-func _button(parent: Node, node_name: String, text: String, handler: Callable) -> Button:
-	var b := Button.new()
-	b.name = node_name
-	b.text = text
-	b.pressed.connect(handler)
-	parent.add_child(b)
-	return b
