@@ -148,21 +148,12 @@ impl SlotInfo {
 impl SlotStore {
     /// Verifies one file of the root.
     pub fn check_file(&self, path: PathBuf, role: CopyRole) -> FileCheck {
-        let stat = match self.storage.stat(&path) {
-            Ok(stat) => stat,
-            Err(e) => {
-                return FileCheck {
-                    status: FileStatus::Unreadable {
-                        reason: Error::io("inspect", &path, e).to_string(),
-                    },
-                    path,
-                    role,
-                    size: None,
-                    modified: None,
-                }
-            }
-        };
-        let status = match self.read_record_with_stat(&path, stat) {
+        let (mut stat, record) = self.read_record_and_stat(&path);
+        if stat.is_none() && matches!(record, Err(Error::Io { .. })) {
+            // Could not be opened (permissions, I/O error): still report its size.
+            stat = self.storage.stat(&path).ok().flatten();
+        }
+        let status = match record {
             Ok(record) => match self.parse_metadata(&path, &record) {
                 Ok(metadata) => FileStatus::Valid {
                     version: record.version,

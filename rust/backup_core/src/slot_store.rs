@@ -476,47 +476,43 @@ impl SlotStore {
 
     /// Reads and verifies one record file.
     pub(crate) fn read_record(&self, path: &Path) -> Result<Record> {
-        let stat = self
-            .storage
-            .stat(path)
-            .map_err(|e| Error::io("inspect", path, e))?;
-        self.read_record_with_stat(path, stat)
+        self.read_record_and_stat(path).1
     }
 
-    /// Like [`read_record`](Self::read_record), for a caller that has just
-    /// stat'ed the file (saves a system call per file in health checks).
-    pub(crate) fn read_record_with_stat(
+    /// Reads and verifies one record file, also returning its stat when the
+    /// file could be opened (health checks report sizes and times).
+    pub(crate) fn read_record_and_stat(
         &self,
         path: &Path,
-        stat: Option<crate::storage::FileStat>,
-    ) -> Result<Record> {
+    ) -> (Option<crate::storage::FileStat>, Result<Record>) {
         let limit = self.record_limit();
-        match stat {
-            None => {
-                return Err(Error::NotFound {
+        match self.storage.read_limited(path, limit) {
+            Err(e) => (None, Err(Error::io("read", path, e))),
+            Ok(None) => (
+                None,
+                Err(Error::NotFound {
                     what: "save file",
                     path: path.to_path_buf(),
-                })
-            }
-            Some(stat) if stat.len > limit => {
-                return Err(Error::Corrupt {
+                }),
+            ),
+            Ok(Some((stat, None))) => (
+                Some(stat),
+                Err(Error::Corrupt {
                     path: path.to_path_buf(),
                     reason: FormatError::TooLarge {
                         declared: stat.len,
                         limit,
                     },
-                })
-            }
-            Some(_) => {}
+                }),
+            ),
+            Ok(Some((stat, Some(bytes)))) => (
+                Some(stat),
+                envelope::decode(bytes, limit).map_err(|reason| Error::Corrupt {
+                    path: path.to_path_buf(),
+                    reason,
+                }),
+            ),
         }
-        let bytes = self
-            .storage
-            .read(path)
-            .map_err(|e| Error::io("read", path, e))?;
-        envelope::decode(bytes, limit).map_err(|reason| Error::Corrupt {
-            path: path.to_path_buf(),
-            reason,
-        })
     }
 
     pub(crate) fn parse_metadata(&self, path: &Path, record: &Record) -> Result<SlotMetadata> {

@@ -4,7 +4,7 @@
 
 use std::fmt::Debug;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +28,24 @@ pub type LockGuard = Box<dyn Debug + Send + Sync>;
 pub trait Storage: Debug + Send + Sync {
     /// Reads a whole file.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Stats and reads a whole file in one go: `Ok(None)` when it does not
+    /// exist, the stat without the bytes when it is longer than `limit` (a
+    /// hostile length never makes us allocate). Verifying many files is the
+    /// hot path of health checks and recovery analysis, so the real file
+    /// system does this with one open, one stat and one read.
+    fn read_limited(
+        &self,
+        path: &Path,
+        limit: u64,
+    ) -> io::Result<Option<(FileStat, Option<Vec<u8>>)>> {
+        let Some(stat) = self.stat(path)? else {
+            return Ok(None);
+        };
+        if stat.len > limit {
+            return Ok(Some((stat, None)));
+        }
+        Ok(Some((stat, Some(self.read(path)?))))
+    }
     /// Stats a path; `Ok(None)` when it does not exist.
     fn stat(&self, path: &Path) -> io::Result<Option<FileStat>>;
     /// Creates or truncates `path` and writes `parts` one after the other;
@@ -48,6 +66,14 @@ pub trait Storage: Debug + Send + Sync {
     fn try_lock(&self, path: &Path) -> io::Result<Option<LockGuard>>;
 }
 
+fn file_stat(meta: &fs::Metadata) -> FileStat {
+    FileStat {
+        len: meta.len(),
+        modified: meta.modified().ok().map(DateTime::<Utc>::from),
+        is_dir: meta.is_dir(),
+    }
+}
+
 /// The real file system through `std::fs`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct StdStorage;
@@ -57,13 +83,32 @@ impl Storage for StdStorage {
         fs::read(path)
     }
 
+    fn read_limited(
+        &self,
+        path: &Path,
+        limit: u64,
+    ) -> io::Result<Option<(FileStat, Option<Vec<u8>>)>> {
+        let mut file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let stat = file_stat(&file.metadata()?);
+        if stat.len > limit {
+            return Ok(Some((stat, None)));
+        }
+        let len = usize::try_from(stat.len).map_err(|_| io::ErrorKind::OutOfMemory)?;
+        let mut bytes = vec![0; len];
+        // Exactly the length just stat'ed through the same handle: a file
+        // that shrank in between fails with UnexpectedEof, one that grew is
+        // read as a prefix, which the record's length field then rejects.
+        file.read_exact(&mut bytes)?;
+        Ok(Some((stat, Some(bytes))))
+    }
+
     fn stat(&self, path: &Path) -> io::Result<Option<FileStat>> {
         match fs::metadata(path) {
-            Ok(meta) => Ok(Some(FileStat {
-                len: meta.len(),
-                modified: meta.modified().ok().map(DateTime::<Utc>::from),
-                is_dir: meta.is_dir(),
-            })),
+            Ok(meta) => Ok(Some(file_stat(&meta))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
