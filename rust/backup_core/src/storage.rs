@@ -66,6 +66,9 @@ pub trait Storage: Debug + Send + Sync {
     fn try_lock(&self, path: &Path) -> io::Result<Option<LockGuard>>;
 }
 
+/// Files up to this size are read with a single read call.
+const SMALL_READ: usize = 256 << 10;
+
 fn file_stat(meta: &fs::Metadata) -> FileStat {
     FileStat {
         len: meta.len(),
@@ -98,11 +101,24 @@ impl Storage for StdStorage {
             return Ok(Some((stat, None)));
         }
         let len = usize::try_from(stat.len).map_err(|_| io::ErrorKind::OutOfMemory)?;
-        let mut bytes = vec![0; len];
-        // Exactly the length just stat'ed through the same handle: a file
-        // that shrank in between fails with UnexpectedEof, one that grew is
-        // read as a prefix, which the record's length field then rejects.
-        file.read_exact(&mut bytes)?;
+        // Exactly the length just stat'ed through the same handle (a file
+        // that grew in between is read as a prefix, which the record's length
+        // field then rejects; one that shrank fails with UnexpectedEof).
+        let bytes = if len <= SMALL_READ {
+            // One read call; zeroing a small buffer first costs nothing.
+            let mut bytes = vec![0; len];
+            file.read_exact(&mut bytes)?;
+            bytes
+        } else {
+            // Large files: skip zeroing megabytes; `take` stops at the
+            // length without a final probe read.
+            let mut bytes = Vec::with_capacity(len);
+            (&mut file).take(stat.len).read_to_end(&mut bytes)?;
+            if bytes.len() != len {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            bytes
+        };
         Ok(Some((stat, Some(bytes))))
     }
 
@@ -180,5 +196,36 @@ impl Storage for StdStorage {
             Err(fs::TryLockError::WouldBlock) => Ok(None),
             Err(fs::TryLockError::Error(e)) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_limited_reads_whole_files_and_refuses_oversized_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = StdStorage;
+        let missing = dir.path().join("missing");
+        assert!(storage.read_limited(&missing, 10).unwrap().is_none());
+
+        let small = dir.path().join("small");
+        fs::write(&small, b"0123456789").unwrap();
+        let (stat, bytes) = storage.read_limited(&small, 10).unwrap().unwrap();
+        assert_eq!((stat.len, bytes.as_deref()), (10, Some(&b"0123456789"[..])));
+        let (stat, bytes) = storage.read_limited(&small, 9).unwrap().unwrap();
+        assert_eq!((stat.len, bytes), (10, None), "over the limit: stat only");
+
+        // Larger than one read call: read in full, byte for byte.
+        let large = dir.path().join("large");
+        let content: Vec<u8> = (0..SMALL_READ * 3 + 7).map(|i| (i % 251) as u8).collect();
+        fs::write(&large, &content).unwrap();
+        let (stat, bytes) = storage.read_limited(&large, u64::MAX).unwrap().unwrap();
+        assert_eq!(stat.len, content.len() as u64);
+        assert_eq!(bytes.unwrap(), content);
+
+        // A directory where a file is expected is an I/O error, not data.
+        assert!(storage.read_limited(dir.path(), u64::MAX).is_err());
     }
 }
