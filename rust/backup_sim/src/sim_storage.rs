@@ -380,6 +380,18 @@ impl State {
         });
     }
 
+    /// Creates an empty, never-flushed file and links it into `dir`.
+    fn create_empty_file(&mut self, dir: InodeId, name: &str) -> InodeId {
+        let id = self.add_node(Node::File(FileNode {
+            data: Vec::new(),
+            durable: Vec::new(),
+            dirty: false,
+            mtime: 0,
+        }));
+        self.link(dir, name, id);
+        id
+    }
+
     fn add_node(&mut self, node: Node) -> InodeId {
         self.image.nodes.push(node);
         self.image.nodes.len() - 1
@@ -488,16 +500,7 @@ impl Storage for SimStorage {
                 file.dirty = true;
                 id
             }
-            Err(_) => {
-                let id = state.add_node(Node::File(FileNode {
-                    data: Vec::new(),
-                    durable: Vec::new(),
-                    dirty: false,
-                    mtime: 0,
-                }));
-                state.link(dir, &name, id);
-                id
-            }
+            Err(_) => state.create_empty_file(dir, &name),
         };
         state.crash_point();
         let bytes: Vec<u8> = parts.concat();
@@ -627,13 +630,7 @@ impl Storage for SimStorage {
             state.begin(OpKind::Lock, path)?;
             let (dir, name) = resolve_parent(&state.image, path)?;
             if lookup(&state.image, dir, &name).is_err() {
-                let id = state.add_node(Node::File(FileNode {
-                    data: Vec::new(),
-                    durable: Vec::new(),
-                    dirty: false,
-                    mtime: 0,
-                }));
-                state.link(dir, &name, id);
+                state.create_empty_file(dir, &name);
                 state.crash_point();
             }
         }
