@@ -3,7 +3,7 @@
 //! size and checksum and stay within the payload limit.
 #![no_main]
 
-use backup_core::transfer::parse_export;
+use backup_core::parse_export;
 use libfuzzer_sys::fuzz_target;
 
 const LIMIT: u64 = 1 << 16;

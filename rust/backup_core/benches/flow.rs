@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use backup_core::health::check_health;
+use backup_core::check_health;
 use backup_core::{
     BackupConfig, BackupFlow, BackupTrigger, Clock, Durability, RecoveryScenario, SlotMetadata,
     SlotStore, StoreOptions, SystemClock,

@@ -1,9 +1,17 @@
 //! backup_core: the plain-Rust engine of the backup_system Godot addon.
 //!
-//! It owns every byte on disk: save slots written atomically, rolling
-//! backups, checksummed records, snapshots with retention, repair and
-//! start-up recovery, and the operation counters. Nothing here knows about
-//! Godot; the game's data crosses in as opaque bytes.
+//! Nothing here knows about Godot; the game's data crosses in as opaque
+//! bytes. The crate has three layers, one folder each, every public type
+//! re-exported here (its one import path):
+//!
+//! | folder | what it is | serves |
+//! |---|---|---|
+//! | `record/` | one file on disk: the checksummed envelope, its metadata, file names ([`Layout`]), schema versions, the [`Storage`] seam, durability and the clock | both |
+//! | `store/` | [`SlotStore`]: save, load, rolling backups, snapshots, repair, start-up recovery, inspection, retention, counters; its value types in `store/types.rs` | `SaveGameManager` |
+//! | `flow/` | [`BackupFlow`]: triggers, schedule, health reports, recovery wizards and automatic recovery, export/import, game-state integration | `BackupFlowCoordinator` |
+//!
+//! Layers depend downwards only: `flow` uses `store` and `record`, `store`
+//! uses `record`, `record` uses nothing of the others. [`Error`] is shared by all.
 //!
 //! ```
 //! use backup_core::{SlotStore, StoreOptions, SlotMetadata};
@@ -14,41 +22,12 @@
 //! assert_eq!(store.load(1).unwrap().payload, b"game state");
 //! ```
 
-pub mod clock;
-pub mod durability;
-pub mod envelope;
-pub mod error;
-pub mod flow;
-pub mod health;
-pub mod inspect;
-pub mod integration;
-pub mod layout;
-pub mod metadata;
-pub mod recovery;
-pub mod repair;
-pub mod retention;
-pub mod schedule;
-pub mod schema;
-pub mod slot_store;
-pub mod snapshots;
-pub mod stats;
-pub mod storage;
-pub mod transfer;
-pub mod triggers;
+mod error;
+mod flow;
+mod record;
+mod store;
 
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use durability::Durability;
 pub use error::{Error, FormatError, Result};
-pub use flow::{BackupFlow, BackupRun, BackupStatus, ExportResult, ImportResult, PerformanceStats};
-pub use health::{HealthLevel, HealthReport, HealthTrend};
-pub use inspect::{CopyRole, FileCheck, FileStatus, SlotInfo};
-pub use metadata::{SlotMetadata, SnapshotInfo, SnapshotKind};
-pub use recovery::{DataLossRisk, RecoveryAnalysis, RecoveryAttempt, RecoveryWizard};
-pub use repair::{BackupOutcome, CleanupReport, RecoverySource, RestoreOutcome, StartupAction};
-pub use retention::RetentionPolicy;
-pub use schedule::{BackupConfig, TriggerDecision};
-pub use slot_store::{LoadedSlot, SaveReceipt, SlotStore, StoreOptions};
-pub use snapshots::SnapshotRequest;
-pub use stats::{OpKind, OpStats, Stats};
-pub use storage::{FileStat, StdStorage, Storage};
-pub use triggers::{BackupOperation, BackupTrigger, RecoveryScenario};
+pub use flow::*;
+pub use record::*;
+pub use store::*;

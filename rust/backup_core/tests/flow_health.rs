@@ -7,8 +7,8 @@ use std::fs;
 use std::sync::{Arc, Mutex};
 
 use backup_core::envelope;
-use backup_core::health::{FileHealthStatus, HealthReport};
 use backup_core::{BackupConfig, HealthLevel, HealthTrend};
+use backup_core::{FileHealthStatus, HealthReport};
 use chrono::Duration;
 use flow_support::{corrupt, keys, meta, write_record, Env};
 

@@ -5,7 +5,7 @@ mod flow_support;
 
 use std::fs;
 
-use backup_core::layout::Layout;
+use backup_core::Layout;
 use backup_core::{DataLossRisk, RecoveryScenario, SnapshotRequest};
 use chrono::Duration;
 use flow_support::{corrupt, keys, meta, write_record, Env};

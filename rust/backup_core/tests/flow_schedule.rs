@@ -5,8 +5,8 @@ mod flow_support;
 
 use std::fs;
 
-use backup_core::flow::BackupRun;
-use backup_core::schedule::STATE_FILE;
+use backup_core::BackupRun;
+use backup_core::FLOW_STATE_FILE;
 use backup_core::{BackupConfig, BackupOperation, BackupTrigger, SnapshotKind, TriggerDecision};
 use chrono::Duration;
 use flow_support::{corrupt, keys, Env};
@@ -433,7 +433,7 @@ fn a_damaged_state_file_is_quarantined_and_the_schedule_starts_afresh() {
             .trigger_automated_backup(BackupTrigger::TimerInterval, json!({}))
             .success
     );
-    let state_path = env.root().join(STATE_FILE);
+    let state_path = env.root().join(FLOW_STATE_FILE);
     let text = fs::read_to_string(&state_path).unwrap();
     assert!(text.contains("timer_interval"));
     fs::write(&state_path, "{ not json").unwrap();

@@ -6,8 +6,8 @@ mod flow_support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use backup_core::transfer::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION};
 use backup_core::{BackupConfig, SnapshotKind};
+use backup_core::{EXPORT_FORMAT, EXPORT_FORMAT_VERSION};
 use flow_support::{corrupt, fast_options, keys, tree, Env};
 use serde_json::{json, Value};
 

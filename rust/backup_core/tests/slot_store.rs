@@ -382,9 +382,9 @@ fn startup_promotes_a_complete_interrupted_write() {
         store.save(0, b"older-new", &meta("a")).unwrap();
     }
     // Simulate a crash between "primary -> bak0" and "tmp -> primary".
-    let layout = backup_core::layout::Layout::new(dir.path());
+    let layout = backup_core::Layout::new(dir.path());
     let primary = layout.primary(0);
-    let tmp = backup_core::layout::Layout::temp_for(&primary);
+    let tmp = backup_core::Layout::temp_for(&primary);
     let new_record = envelope::encode(b"{}", b"newest");
     fs::rename(&primary, layout.backup(0, 0)).unwrap();
     fs::write(&tmp, &new_record).unwrap();
@@ -405,10 +405,10 @@ fn startup_discards_a_torn_temp_and_restores_the_moved_primary() {
         let store = open(dir.path(), &clock);
         store.save(0, b"acknowledged", &meta("a")).unwrap();
     }
-    let layout = backup_core::layout::Layout::new(dir.path());
+    let layout = backup_core::Layout::new(dir.path());
     let primary = layout.primary(0);
     fs::rename(&primary, layout.backup(0, 0)).unwrap();
-    fs::write(backup_core::layout::Layout::temp_for(&primary), b"BKSV\x02").unwrap();
+    fs::write(backup_core::Layout::temp_for(&primary), b"BKSV\x02").unwrap();
     let store = open(dir.path(), &clock);
     assert_eq!(
         store.startup_actions(),
@@ -425,8 +425,8 @@ fn startup_removes_a_stale_temp_when_the_primary_is_valid() {
         let store = open(dir.path(), &clock);
         store.save(0, b"good", &meta("a")).unwrap();
     }
-    let layout = backup_core::layout::Layout::new(dir.path());
-    let tmp = backup_core::layout::Layout::temp_for(&layout.primary(0));
+    let layout = backup_core::Layout::new(dir.path());
+    let tmp = backup_core::Layout::temp_for(&layout.primary(0));
     fs::write(&tmp, b"half").unwrap();
     let store = open(dir.path(), &clock);
     assert_eq!(
@@ -689,10 +689,10 @@ fn startup_recovery_restores_the_copy_repair_would_choose() {
     // Backup level 0 holds "older", the snapshot holds "newer". Lose the
     // primary the way an interrupted repair does (moved to quarantine) and
     // leave the repair's unfinished temporary file.
-    let layout = backup_core::layout::Layout::new(dir.path());
+    let layout = backup_core::Layout::new(dir.path());
     let primary = layout.primary(0);
     fs::remove_file(&primary).unwrap();
-    fs::write(backup_core::layout::Layout::temp_for(&primary), b"BKSV").unwrap();
+    fs::write(backup_core::Layout::temp_for(&primary), b"BKSV").unwrap();
     let store = open(dir.path(), &clock);
     assert!(
         matches!(

@@ -6,7 +6,7 @@
 //! `godot::register::private::constant` is what its own tests use. The names
 //! and ordinals come from backup_core, the single source of the order.
 
-use backup_core::triggers::{BackupOperation, BackupTrigger, RecoveryScenario};
+use backup_core::{BackupOperation, BackupTrigger, RecoveryScenario};
 use godot::obj::GodotClass;
 use godot::prelude::*;
 use godot::register::private::constant::{ConstantKind, ExportConstant, IntegerConstant};

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use backup_core::schema::{plan_migration, MigrationPlan};
+use backup_core::{plan_migration, MigrationPlan};
 use backup_core::{Error, SlotStore, SnapshotKind, SnapshotRequest, StoreOptions};
 use godot::classes::{Engine, ProjectSettings, SceneTree};
 use godot::prelude::*;

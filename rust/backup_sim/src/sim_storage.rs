@@ -24,7 +24,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use backup_core::storage::LockGuard;
+use backup_core::LockGuard;
 use backup_core::{FileStat, Storage};
 
 /// Index of an inode in a [`DiskImage`]; inode 0 is the directory `/`.

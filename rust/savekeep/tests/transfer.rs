@@ -54,7 +54,7 @@ fn health_reports_corruption_with_exit_1_and_never_writes() {
         .stdout(contains("POOR"))
         .stdout(contains("slot_2.sav"));
     assert!(
-        !f.path(backup_core::schedule::STATE_FILE).exists(),
+        !f.path(backup_core::FLOW_STATE_FILE).exists(),
         "a read-only health check leaves the game's history alone"
     );
 }
@@ -66,7 +66,7 @@ fn health_trend_compares_with_the_games_last_check() {
         let flow = BackupFlow::new(Arc::new(f.store()), BackupConfig::default()).unwrap();
         flow.perform_health_check().unwrap();
     }
-    assert!(f.path(backup_core::schedule::STATE_FILE).exists());
+    assert!(f.path(backup_core::FLOW_STATE_FILE).exists());
     f.flip_byte("slot_1.sav");
     let (code, json) = f.json(&["health"]);
     assert_eq!(code, 1);

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use backup_core::integration::{trigger_for_game_state, trigger_for_save_flow};
-use backup_core::schedule::{BackupConfig, TriggerDecision};
+use backup_core::{trigger_for_game_state, trigger_for_save_flow};
+use backup_core::{BackupConfig, TriggerDecision};
 use backup_core::{BackupFlow, BackupTrigger, RecoveryScenario};
 use godot::classes::{INode, Node, ProjectSettings, Time};
 use godot::prelude::*;
@@ -691,7 +691,7 @@ impl BackupFlowCoordinator {
     }
 
     fn check_positive(&mut self, name: &str, value: i64) -> bool {
-        match backup_core::schedule::positive_setting(name, value) {
+        match backup_core::positive_setting(name, value) {
             Ok(_) => true,
             Err(e) => {
                 self.fail(e.to_string());

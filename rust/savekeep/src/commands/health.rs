@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use backup_core::health::{FileHealthStatus, HealthSummary};
 use backup_core::{BackupConfig, BackupFlow, HealthLevel, HealthReport, HealthTrend};
+use backup_core::{FileHealthStatus, HealthSummary};
 use serde::Serialize;
 
 use crate::commands::verify::progress_bar;

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, Write};
 
-use backup_core::repair::Candidate;
+use backup_core::Candidate;
 use backup_core::{RecoverySource, RestoreOutcome, StartupAction};
 use chrono::{DateTime, Utc};
 use serde::Serialize;

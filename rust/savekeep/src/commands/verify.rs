@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use backup_core::layout::{FileRole, Layout, TEMP_SUFFIX};
-use backup_core::schedule::STATE_FILE;
+use backup_core::FLOW_STATE_FILE;
 use backup_core::{CopyRole, FileCheck, SlotStore};
+use backup_core::{FileRole, Layout, TEMP_SUFFIX};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
@@ -17,7 +17,7 @@ use crate::output::{self, Done, Tone, Ui};
 use crate::report::{display_path, FileReport, FileState};
 
 /// Names in the save folder that belong to the store but are not slot files.
-const STORE_ENTRIES: [&str; 4] = ["snapshots", "quarantine", ".lock", STATE_FILE];
+const STORE_ENTRIES: [&str; 4] = ["snapshots", "quarantine", ".lock", FLOW_STATE_FILE];
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -7,13 +7,13 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::error::{Error, Result};
-use crate::metadata::SnapshotKind;
-use crate::retention::RetentionPolicy;
-use crate::schedule::{self, FlowState, TriggerDecision};
-use crate::slot_store::lock;
-use crate::snapshots::SnapshotRequest;
-use crate::stats::OpKind;
-use crate::triggers::{BackupOperation, BackupTrigger};
+use crate::flow::schedule::{self, FlowState, TriggerDecision};
+use crate::flow::triggers::{BackupOperation, BackupTrigger};
+use crate::record::metadata::SnapshotKind;
+use crate::store::slot_store::lock;
+use crate::store::OpKind;
+use crate::store::RetentionPolicy;
+use crate::store::SnapshotRequest;
 
 impl BackupFlow {
     /// The schedule's verdict on `trigger` now.

@@ -3,52 +3,16 @@
 //! and safety copies taken before a restore or an import replaces a slot.
 
 use chrono::Utc;
-use serde_json::Value;
 
-use crate::envelope;
+use super::slot_store::SlotStore;
+use super::stats::OpKind;
+use super::types::SnapshotRequest;
+use super::types::{CopyRole, FileCheck};
+use super::types::{RecoverySource, RestoreOutcome};
 use crate::error::{Error, Result};
-use crate::inspect::{CopyRole, FileCheck};
-use crate::layout::{is_safe_id, Layout};
-use crate::metadata::{SnapshotInfo, SnapshotKind};
-use crate::repair::{RecoverySource, RestoreOutcome};
-use crate::slot_store::SlotStore;
-use crate::stats::OpKind;
-
-/// What to snapshot a slot as.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SnapshotRequest {
-    /// Display name.
-    pub name: String,
-    /// Free text.
-    pub description: String,
-    /// Why it is made.
-    pub kind: SnapshotKind,
-    /// Context of the trigger (stored as given).
-    pub context: Value,
-}
-
-impl SnapshotRequest {
-    /// A manual snapshot with a name and description.
-    pub fn manual(name: impl Into<String>, description: impl Into<String>) -> Self {
-        SnapshotRequest {
-            name: name.into(),
-            description: description.into(),
-            kind: SnapshotKind::Manual,
-            context: Value::Null,
-        }
-    }
-
-    /// An automated snapshot made by `trigger`, with its context.
-    pub fn automated(trigger: impl Into<String>, context: Value) -> Self {
-        let trigger = trigger.into();
-        SnapshotRequest {
-            name: format!("Automatic ({trigger})"),
-            description: String::new(),
-            kind: SnapshotKind::Automated(trigger),
-            context,
-        }
-    }
-}
+use crate::record::envelope;
+use crate::record::layout::{is_safe_id, Layout};
+use crate::record::metadata::SnapshotInfo;
 
 impl SlotStore {
     /// Copies the slot's current (verified) save into a new snapshot. An

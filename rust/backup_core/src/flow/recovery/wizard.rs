@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::RecoveryAnalysis;
-use crate::triggers::RecoveryScenario;
+use crate::flow::triggers::RecoveryScenario;
 
 /// One wizard step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

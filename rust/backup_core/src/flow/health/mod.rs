@@ -56,9 +56,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::inspect::{CopyRole, FileCheck};
-use crate::layout::{FileRole, Layout};
-use crate::slot_store::SlotStore;
+use crate::record::layout::{FileRole, Layout};
+use crate::store::SlotStore;
+use crate::store::{CopyRole, FileCheck};
 
 /// The overall verdict, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

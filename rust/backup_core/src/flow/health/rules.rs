@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::*;
-use crate::envelope::CURRENT_VERSION;
-use crate::inspect::{CopyRole, FileCheck, FileStatus};
+use crate::record::envelope::CURRENT_VERSION;
+use crate::store::{CopyRole, FileCheck, FileStatus};
 
 const FUTURE_TOLERANCE_MINUTES: i64 = 5;
 const SIZE_ANOMALY_MIN_MEDIAN: u64 = 1024;

@@ -4,31 +4,8 @@
 use std::collections::BTreeSet;
 
 use chrono::Datelike;
-use serde::{Deserialize, Serialize};
 
-use crate::inspect::{CopyRole, FileCheck};
-
-/// Retention of automated snapshots. Manual snapshots are never removed by
-/// retention. A snapshot is kept when any rule keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RetentionPolicy {
-    /// Keep the newest N automated snapshots (the spec's `max_automated_backups`).
-    pub keep_last: usize,
-    /// Also keep the newest snapshot of each of the last N days that have one.
-    pub keep_daily: usize,
-    /// Also keep the newest snapshot of each of the last N ISO weeks that have one.
-    pub keep_weekly: usize,
-}
-
-impl Default for RetentionPolicy {
-    fn default() -> Self {
-        RetentionPolicy {
-            keep_last: 30,
-            keep_daily: 0,
-            keep_weekly: 0,
-        }
-    }
-}
+use super::types::{CopyRole, FileCheck, RetentionPolicy};
 
 impl RetentionPolicy {
     /// Ids of the snapshots to remove, given a slot's snapshots (any order) and

@@ -35,11 +35,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::inspect::{CopyRole, FileCheck, FileStatus};
-use crate::layout::Layout;
-use crate::repair::{Candidate, RecoverySource};
-use crate::slot_store::SlotStore;
-use crate::triggers::RecoveryScenario;
+use crate::flow::triggers::RecoveryScenario;
+use crate::record::layout::Layout;
+use crate::store::SlotStore;
+use crate::store::{Candidate, RecoverySource};
+use crate::store::{CopyRole, FileCheck, FileStatus};
 
 const FRESH_COPY_HOURS: i64 = 24;
 /// Snapshot restore options offered per slot (newest first).

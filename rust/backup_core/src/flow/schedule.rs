@@ -24,12 +24,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::health::HealthSummary;
-use crate::slot_store::SlotStore;
-use crate::triggers::BackupTrigger;
+use crate::flow::health::HealthSummary;
+use crate::flow::triggers::BackupTrigger;
+use crate::store::SlotStore;
 
 /// File name of the flow's state in the save root.
-pub const STATE_FILE: &str = "backup_flow_state.json";
+pub const FLOW_STATE_FILE: &str = "backup_flow_state.json";
 /// Largest state file read back; anything bigger is treated as damaged.
 const MAX_STATE_BYTES: u64 = 1 << 20;
 /// Health reports kept in the history.
@@ -253,7 +253,7 @@ pub fn health_check_due(config: &BackupConfig, state: &FlowState, now: DateTime<
 
 /// Path of the state file of a store.
 pub fn state_path(store: &SlotStore) -> PathBuf {
-    store.root().join(STATE_FILE)
+    store.root().join(FLOW_STATE_FILE)
 }
 
 /// Loads the state file. A missing file gives the default state; a damaged
@@ -308,7 +308,7 @@ pub fn save_state(store: &SlotStore, state: &FlowState) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Clock;
+    use crate::record::clock::Clock;
     use crate::ManualClock;
 
     fn at(clock: &ManualClock) -> DateTime<Utc> {

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::layout::Layout;
-use crate::repair::RecoverySource;
-use crate::slot_store::SlotStore;
+use crate::record::layout::Layout;
+use crate::store::RecoverySource;
+use crate::store::SlotStore;
 
 /// What automatic recovery did.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,104 +6,17 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
-use crate::envelope;
+use super::slot_store::SlotStore;
+use super::stats::OpKind;
+use super::types::CopyRole;
+use super::types::SnapshotRequest;
+use super::types::{
+    BackupOutcome, Candidate, CleanupReport, RecoverySource, RestoreOutcome, StartupAction,
+};
 use crate::error::{Error, FormatError, Result};
-use crate::inspect::CopyRole;
-use crate::layout::{FileRole, Layout, TEMP_SUFFIX};
-use crate::metadata::SnapshotKind;
-use crate::slot_store::SlotStore;
-use crate::snapshots::SnapshotRequest;
-use crate::stats::OpKind;
-
-/// Result of [`SlotStore::create_backup`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BackupOutcome {
-    /// Backups were shifted and the primary copied to level 0.
-    Created,
-    /// Level 0 already holds exactly the primary; nothing was written.
-    AlreadyCurrent,
-}
-
-/// Where a repaired slot's data came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
-pub enum RecoverySource {
-    /// The primary was fine; nothing was done.
-    AlreadyHealthy,
-    /// A rolling backup level.
-    Backup(u32),
-    /// A snapshot (its id).
-    Snapshot(String),
-    /// A complete write that was interrupted before its rename.
-    InterruptedWrite,
-}
-
-impl RecoverySource {
-    /// A short human description.
-    pub fn describe(&self) -> String {
-        match self {
-            RecoverySource::AlreadyHealthy => "save was already healthy".into(),
-            RecoverySource::Backup(level) => format!("restored from backup level {level}"),
-            RecoverySource::Snapshot(id) => format!("restored from snapshot {id}"),
-            RecoverySource::InterruptedWrite => "completed an interrupted save".into(),
-        }
-    }
-}
-
-/// A verified copy a slot could be restored from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// What it is.
-    pub source: RecoverySource,
-    /// Where it is.
-    pub path: PathBuf,
-    /// When the save it holds was written.
-    pub written_at: Option<DateTime<Utc>>,
-}
-
-/// Result of a restore or repair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RestoreOutcome {
-    /// Where the data came from.
-    pub source: RecoverySource,
-    /// Where the broken primary was moved, if it was.
-    pub quarantined: Option<PathBuf>,
-    /// Id of the snapshot that keeps the overwritten save, if one was taken.
-    pub safety_snapshot: Option<String>,
-}
-
-/// What start-up recovery did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "action")]
-pub enum StartupAction {
-    /// A leftover temporary file was removed (the save it belonged to was
-    /// never acknowledged, and a valid copy exists).
-    DiscardedTemp { path: PathBuf },
-    /// A complete interrupted save was moved into place.
-    PromotedInterruptedWrite { slot: u32 },
-    /// An interrupted save left no usable primary; the newest backup was restored.
-    RestoredFromBackup { slot: u32, level: u32 },
-    /// An interrupted save or repair left no usable primary, and the newest
-    /// valid copy was a snapshot; it was restored.
-    RestoredFromSnapshot { slot: u32, id: String },
-}
-
-/// What [`SlotStore::cleanup`] did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CleanupReport {
-    /// Temporary files of interrupted writes removed.
-    pub removed_temp: Vec<PathBuf>,
-    /// Interrupted writes that were complete and became the primary.
-    pub promoted: Vec<u32>,
-    /// Corrupt backups and snapshots moved to quarantine.
-    pub quarantined: Vec<PathBuf>,
-    /// Backups beyond the configured number of levels removed.
-    pub removed_extra_backups: Vec<PathBuf>,
-}
+use crate::record::envelope;
+use crate::record::layout::{FileRole, Layout, TEMP_SUFFIX};
+use crate::record::metadata::SnapshotKind;
 
 impl SlotStore {
     /// Copies the primary into backup level 0, shifting older levels down.

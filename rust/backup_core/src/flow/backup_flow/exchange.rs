@@ -7,13 +7,13 @@ use serde_json::json;
 
 use super::*;
 use crate::error::{Error, FormatError, Result};
-use crate::layout::Layout;
-use crate::metadata::SnapshotKind;
-use crate::slot_store::lock;
-use crate::snapshots::SnapshotRequest;
-use crate::stats::OpKind;
-use crate::transfer;
-use crate::triggers::BackupOperation;
+use crate::flow::transfer;
+use crate::flow::triggers::BackupOperation;
+use crate::record::layout::Layout;
+use crate::record::metadata::SnapshotKind;
+use crate::store::slot_store::lock;
+use crate::store::OpKind;
+use crate::store::SnapshotRequest;
 
 impl BackupFlow {
     /// Writes the slot's current save to one portable JSON file at `path`.

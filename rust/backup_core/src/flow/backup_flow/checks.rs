@@ -6,14 +6,14 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::error::Result;
-use crate::health::{self, HealthReport, HealthSummary};
-use crate::recovery::{self, RecoveryAnalysis, RecoveryAttempt, RecoveryWizard};
-use crate::slot_store::lock;
-use crate::stats::OpKind;
-use crate::triggers::{BackupOperation, RecoveryScenario};
+use crate::flow::health::{self, HealthReport, HealthSummary};
+use crate::flow::recovery::{self, RecoveryAnalysis, RecoveryAttempt, RecoveryWizard};
+use crate::flow::triggers::{BackupOperation, RecoveryScenario};
+use crate::store::slot_store::lock;
+use crate::store::OpKind;
 
 impl BackupFlow {
-    /// Checks every file (see [`crate::health`]) and records the result in
+    /// Checks every file (see [`crate::flow::health`]) and records the result in
     /// the persisted history.
     pub fn perform_health_check(&self) -> Result<HealthReport> {
         self.perform_health_check_with_progress(&mut |_, _| {})

@@ -2,7 +2,7 @@
 //! "Integration Points" describe them. The engine layer only forwards the
 //! event's name; the rule lives here so every front end applies the same one.
 
-use crate::triggers::BackupTrigger;
+use crate::flow::triggers::BackupTrigger;
 
 /// The trigger for a GameStateManager transition into the state named
 /// `new_state` (its GDScript enum key), if that state asks for a backup.

@@ -4,146 +4,11 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
+use super::slot_store::SlotStore;
+use super::stats::OpKind;
+use super::types::{CopyRole, FileCheck, FileStatus, SlotInfo};
 use crate::error::{Error, FormatError, Result};
-use crate::layout::{FileRole, Layout};
-use crate::metadata::SlotMetadata;
-use crate::slot_store::SlotStore;
-use crate::stats::OpKind;
-
-/// Which copy of a slot a file is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
-pub enum CopyRole {
-    /// The slot's current save.
-    Primary,
-    /// A rolling backup level (0 = newest).
-    Backup(u32),
-    /// A named or automated snapshot.
-    Snapshot(String),
-}
-
-/// The verdict on one file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "status")]
-pub enum FileStatus {
-    /// Verified: checksums match.
-    Valid {
-        /// Format version it was written with.
-        version: u16,
-        /// CRC32 of metadata and payload.
-        checksum: u32,
-        /// Payload length.
-        payload_len: u64,
-        /// Its metadata.
-        metadata: Box<SlotMetadata>,
-    },
-    /// No such file.
-    Missing,
-    /// Present but failed verification.
-    Corrupt {
-        /// What is wrong with it.
-        reason: String,
-        /// Whether the file is intact but written by a newer version.
-        newer_version: bool,
-    },
-    /// Could not be read (permissions, I/O error).
-    Unreadable {
-        /// The operating system's message.
-        reason: String,
-    },
-}
-
-/// One file, verified.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FileCheck {
-    /// Where it is.
-    pub path: PathBuf,
-    /// Which copy it is.
-    pub role: CopyRole,
-    /// Size on disk, when present.
-    pub size: Option<u64>,
-    /// Last modification time reported by the file system.
-    pub modified: Option<DateTime<Utc>>,
-    /// The verdict.
-    pub status: FileStatus,
-}
-
-impl FileCheck {
-    /// Whether the file verified.
-    pub fn is_valid(&self) -> bool {
-        matches!(self.status, FileStatus::Valid { .. })
-    }
-
-    /// Whether the file exists.
-    pub fn exists(&self) -> bool {
-        !matches!(self.status, FileStatus::Missing)
-    }
-
-    /// Metadata of a valid file.
-    pub fn metadata(&self) -> Option<&SlotMetadata> {
-        match &self.status {
-            FileStatus::Valid { metadata, .. } => Some(metadata),
-            _ => None,
-        }
-    }
-
-    /// Checksum of a valid file.
-    pub fn checksum(&self) -> Option<u32> {
-        match &self.status {
-            FileStatus::Valid { checksum, .. } => Some(*checksum),
-            _ => None,
-        }
-    }
-
-    /// When the copy was written: the metadata's time, else the file's.
-    pub fn written_at(&self) -> Option<DateTime<Utc>> {
-        self.metadata()
-            .and_then(|m| m.modified_at)
-            .or(self.modified)
-    }
-}
-
-/// A slot's primary and rolling backups, verified.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SlotInfo {
-    /// Slot number.
-    pub slot: u32,
-    /// The primary copy.
-    pub primary: FileCheck,
-    /// One entry per configured backup level, missing ones included.
-    pub backups: Vec<FileCheck>,
-    /// Number of snapshot files (not verified here; see `list_snapshots`).
-    pub snapshot_count: usize,
-    /// Whether an interrupted write (`.tmp`) is lying next to the primary.
-    pub has_interrupted_write: bool,
-}
-
-impl SlotInfo {
-    /// Metadata from the primary, or from the newest valid backup.
-    pub fn metadata(&self) -> Option<&SlotMetadata> {
-        self.primary
-            .metadata()
-            .or_else(|| self.backups.iter().find_map(FileCheck::metadata))
-    }
-
-    /// Whether the primary verified.
-    pub fn is_healthy(&self) -> bool {
-        self.primary.is_valid()
-    }
-
-    /// Number of backup levels that verified.
-    pub fn valid_backups(&self) -> usize {
-        self.backups.iter().filter(|b| b.is_valid()).count()
-    }
-
-    /// Number of backup files present (valid or not).
-    pub fn existing_backups(&self) -> usize {
-        self.backups.iter().filter(|b| b.exists()).count()
-    }
-}
+use crate::record::layout::{FileRole, Layout};
 
 impl SlotStore {
     /// Verifies one file of the root.
@@ -222,7 +87,7 @@ impl SlotStore {
                 }
                 Some(FileRole::Temp) => {
                     if let Some(FileRole::Primary(s)) = name
-                        .strip_suffix(crate::layout::TEMP_SUFFIX)
+                        .strip_suffix(crate::record::layout::TEMP_SUFFIX)
                         .and_then(Layout::role_of)
                     {
                         slots.insert(s);

@@ -7,9 +7,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::health::HealthReport;
-use crate::stats::OpStats;
-use crate::triggers::{BackupOperation, BackupTrigger};
+use crate::flow::health::HealthReport;
+use crate::flow::triggers::{BackupOperation, BackupTrigger};
+use crate::store::OpStats;
 
 /// The operation in progress (the spec's `get_current_operation_context`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

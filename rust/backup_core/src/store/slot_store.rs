@@ -15,72 +15,15 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use crate::clock::{Clock, SystemClock};
-use crate::durability::Durability;
-use crate::envelope::{self, Record};
+use super::stats::{OpKind, Stats};
+use super::types::{LoadedSlot, SaveReceipt, StartupAction, StoreOptions};
 use crate::error::{Error, FormatError, Result};
-use crate::layout::Layout;
-use crate::metadata::SlotMetadata;
-use crate::retention::RetentionPolicy;
-use crate::stats::{OpKind, Stats};
-use crate::storage::{LockGuard, StdStorage, Storage};
-
-/// How a store behaves.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoreOptions {
-    /// Number of slots; valid slot numbers are `0..slot_count`.
-    pub slot_count: u32,
-    /// Rolling backup levels kept per slot (the product promises 3).
-    pub backup_levels: u32,
-    /// How hard a commit works to survive power loss.
-    pub durability: Durability,
-    /// Largest payload accepted (and largest record read back).
-    pub max_payload_bytes: u64,
-    /// Which automated snapshots retention keeps.
-    pub retention: RetentionPolicy,
-    /// Open without taking the writer lock; every mutation is refused.
-    pub read_only: bool,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        StoreOptions {
-            slot_count: 10,
-            backup_levels: 3,
-            durability: Durability::Full,
-            max_payload_bytes: 256 << 20,
-            retention: RetentionPolicy::default(),
-            read_only: false,
-        }
-    }
-}
-
-/// A slot as loaded: verified payload and its metadata.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoadedSlot {
-    /// The game's bytes.
-    pub payload: Vec<u8>,
-    /// Metadata of the save.
-    pub metadata: SlotMetadata,
-    /// CRC32 of metadata and payload as stored.
-    pub checksum: u32,
-    /// Set when the file was in an older format and has been rewritten in the
-    /// current one (the old file was kept as backup level 0).
-    pub migrated_from_version: Option<u16>,
-}
-
-/// What a successful save wrote.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SaveReceipt {
-    /// The slot written.
-    pub slot: u32,
-    /// CRC32 of the new record's metadata and payload.
-    pub checksum: u32,
-    /// Bytes written to disk (header, metadata and payload).
-    pub bytes_written: u64,
-    /// The metadata as stored (with timestamps and counter filled in).
-    pub metadata: SlotMetadata,
-}
+use crate::record::clock::{Clock, SystemClock};
+use crate::record::durability::Durability;
+use crate::record::envelope::{self, Record};
+use crate::record::layout::Layout;
+use crate::record::metadata::SlotMetadata;
+use crate::record::storage::{LockGuard, StdStorage, Storage};
 
 /// What the store knows about a primary it wrote or verified itself, so that
 /// a save does not have to read the previous save back. The file's size and
@@ -89,7 +32,7 @@ pub struct SaveReceipt {
 pub(crate) struct KnownPrimary {
     pub created_at: Option<DateTime<Utc>>,
     pub save_count: u64,
-    pub stat: Option<crate::storage::FileStat>,
+    pub stat: Option<crate::record::storage::FileStat>,
 }
 
 /// State of a primary before it is replaced.
@@ -109,7 +52,7 @@ pub struct SlotStore {
     stats: Mutex<Stats>,
     write_lock: Mutex<()>,
     known: Mutex<HashMap<u32, KnownPrimary>>,
-    pub(crate) startup: Vec<crate::repair::StartupAction>,
+    pub(crate) startup: Vec<StartupAction>,
     _process_lock: Option<LockGuard>,
 }
 
@@ -196,7 +139,7 @@ impl SlotStore {
     }
 
     /// What start-up recovery did when the store was opened.
-    pub fn startup_actions(&self) -> &[crate::repair::StartupAction] {
+    pub fn startup_actions(&self) -> &[StartupAction] {
         &self.startup
     }
 
@@ -484,7 +427,7 @@ impl SlotStore {
     pub(crate) fn read_record_and_stat(
         &self,
         path: &Path,
-    ) -> (Option<crate::storage::FileStat>, Result<Record>) {
+    ) -> (Option<crate::record::storage::FileStat>, Result<Record>) {
         let limit = self.record_limit();
         match self.storage.read_limited(path, limit) {
             Err(e) => (None, Err(Error::io("read", path, e))),
@@ -574,7 +517,7 @@ impl SlotStore {
             .map_err(|e| Error::io("list", self.layout.root(), e))?;
         Ok(names
             .iter()
-            .filter(|n| matches!(Layout::role_of(n), Some(crate::layout::FileRole::Backup(s, _)) if s == slot))
+            .filter(|n| matches!(Layout::role_of(n), Some(crate::record::layout::FileRole::Backup(s, _)) if s == slot))
             .map(|n| self.layout.root().join(n))
             .collect())
     }

@@ -41,7 +41,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::metadata::SlotMetadata;
+use crate::record::metadata::SlotMetadata;
 
 /// The marker every export file carries.
 pub const EXPORT_FORMAT: &str = "backup_system.export";

@@ -1,0 +1,343 @@
+//! The value types of [`SlotStore`](super::SlotStore): options, what a save,
+//! load, backup, restore or cleanup returns, and what inspection reports.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::record::{Durability, SlotMetadata, SnapshotKind};
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// How a store behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreOptions {
+    /// Number of slots; valid slot numbers are `0..slot_count`.
+    pub slot_count: u32,
+    /// Rolling backup levels kept per slot (the product promises 3).
+    pub backup_levels: u32,
+    /// How hard a commit works to survive power loss.
+    pub durability: Durability,
+    /// Largest payload accepted (and largest record read back).
+    pub max_payload_bytes: u64,
+    /// Which automated snapshots retention keeps.
+    pub retention: RetentionPolicy,
+    /// Open without taking the writer lock; every mutation is refused.
+    pub read_only: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            slot_count: 10,
+            backup_levels: 3,
+            durability: Durability::Full,
+            max_payload_bytes: 256 << 20,
+            retention: RetentionPolicy::default(),
+            read_only: false,
+        }
+    }
+}
+
+/// A slot as loaded: verified payload and its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSlot {
+    /// The game's bytes.
+    pub payload: Vec<u8>,
+    /// Metadata of the save.
+    pub metadata: SlotMetadata,
+    /// CRC32 of metadata and payload as stored.
+    pub checksum: u32,
+    /// Set when the file was in an older format and has been rewritten in the
+    /// current one (the old file was kept as backup level 0).
+    pub migrated_from_version: Option<u16>,
+}
+
+/// What a successful save wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaveReceipt {
+    /// The slot written.
+    pub slot: u32,
+    /// CRC32 of the new record's metadata and payload.
+    pub checksum: u32,
+    /// Bytes written to disk (header, metadata and payload).
+    pub bytes_written: u64,
+    /// The metadata as stored (with timestamps and counter filled in).
+    pub metadata: SlotMetadata,
+}
+
+/// Result of [`SlotStore::create_backup`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupOutcome {
+    /// Backups were shifted and the primary copied to level 0.
+    Created,
+    /// Level 0 already holds exactly the primary; nothing was written.
+    AlreadyCurrent,
+}
+
+/// Where a repaired slot's data came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum RecoverySource {
+    /// The primary was fine; nothing was done.
+    AlreadyHealthy,
+    /// A rolling backup level.
+    Backup(u32),
+    /// A snapshot (its id).
+    Snapshot(String),
+    /// A complete write that was interrupted before its rename.
+    InterruptedWrite,
+}
+
+impl RecoverySource {
+    /// A short human description.
+    pub fn describe(&self) -> String {
+        match self {
+            RecoverySource::AlreadyHealthy => "save was already healthy".into(),
+            RecoverySource::Backup(level) => format!("restored from backup level {level}"),
+            RecoverySource::Snapshot(id) => format!("restored from snapshot {id}"),
+            RecoverySource::InterruptedWrite => "completed an interrupted save".into(),
+        }
+    }
+}
+
+/// A verified copy a slot could be restored from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// What it is.
+    pub source: RecoverySource,
+    /// Where it is.
+    pub path: PathBuf,
+    /// When the save it holds was written.
+    pub written_at: Option<DateTime<Utc>>,
+}
+
+/// Result of a restore or repair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestoreOutcome {
+    /// Where the data came from.
+    pub source: RecoverySource,
+    /// Where the broken primary was moved, if it was.
+    pub quarantined: Option<PathBuf>,
+    /// Id of the snapshot that keeps the overwritten save, if one was taken.
+    pub safety_snapshot: Option<String>,
+}
+
+/// What start-up recovery did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum StartupAction {
+    /// A leftover temporary file was removed (the save it belonged to was
+    /// never acknowledged, and a valid copy exists).
+    DiscardedTemp { path: PathBuf },
+    /// A complete interrupted save was moved into place.
+    PromotedInterruptedWrite { slot: u32 },
+    /// An interrupted save left no usable primary; the newest backup was restored.
+    RestoredFromBackup { slot: u32, level: u32 },
+    /// An interrupted save or repair left no usable primary, and the newest
+    /// valid copy was a snapshot; it was restored.
+    RestoredFromSnapshot { slot: u32, id: String },
+}
+
+/// What [`SlotStore::cleanup`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CleanupReport {
+    /// Temporary files of interrupted writes removed.
+    pub removed_temp: Vec<PathBuf>,
+    /// Interrupted writes that were complete and became the primary.
+    pub promoted: Vec<u32>,
+    /// Corrupt backups and snapshots moved to quarantine.
+    pub quarantined: Vec<PathBuf>,
+    /// Backups beyond the configured number of levels removed.
+    pub removed_extra_backups: Vec<PathBuf>,
+}
+
+/// What to snapshot a slot as.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotRequest {
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Why it is made.
+    pub kind: SnapshotKind,
+    /// Context of the trigger (stored as given).
+    pub context: Value,
+}
+
+impl SnapshotRequest {
+    /// A manual snapshot with a name and description.
+    pub fn manual(name: impl Into<String>, description: impl Into<String>) -> Self {
+        SnapshotRequest {
+            name: name.into(),
+            description: description.into(),
+            kind: SnapshotKind::Manual,
+            context: Value::Null,
+        }
+    }
+
+    /// An automated snapshot made by `trigger`, with its context.
+    pub fn automated(trigger: impl Into<String>, context: Value) -> Self {
+        let trigger = trigger.into();
+        SnapshotRequest {
+            name: format!("Automatic ({trigger})"),
+            description: String::new(),
+            kind: SnapshotKind::Automated(trigger),
+            context,
+        }
+    }
+}
+
+/// Which copy of a slot a file is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum CopyRole {
+    /// The slot's current save.
+    Primary,
+    /// A rolling backup level (0 = newest).
+    Backup(u32),
+    /// A named or automated snapshot.
+    Snapshot(String),
+}
+
+/// The verdict on one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum FileStatus {
+    /// Verified: checksums match.
+    Valid {
+        /// Format version it was written with.
+        version: u16,
+        /// CRC32 of metadata and payload.
+        checksum: u32,
+        /// Payload length.
+        payload_len: u64,
+        /// Its metadata.
+        metadata: Box<SlotMetadata>,
+    },
+    /// No such file.
+    Missing,
+    /// Present but failed verification.
+    Corrupt {
+        /// What is wrong with it.
+        reason: String,
+        /// Whether the file is intact but written by a newer version.
+        newer_version: bool,
+    },
+    /// Could not be read (permissions, I/O error).
+    Unreadable {
+        /// The operating system's message.
+        reason: String,
+    },
+}
+
+/// One file, verified.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileCheck {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Which copy it is.
+    pub role: CopyRole,
+    /// Size on disk, when present.
+    pub size: Option<u64>,
+    /// Last modification time reported by the file system.
+    pub modified: Option<DateTime<Utc>>,
+    /// The verdict.
+    pub status: FileStatus,
+}
+
+impl FileCheck {
+    /// Whether the file verified.
+    pub fn is_valid(&self) -> bool {
+        matches!(self.status, FileStatus::Valid { .. })
+    }
+
+    /// Whether the file exists.
+    pub fn exists(&self) -> bool {
+        !matches!(self.status, FileStatus::Missing)
+    }
+
+    /// Metadata of a valid file.
+    pub fn metadata(&self) -> Option<&SlotMetadata> {
+        match &self.status {
+            FileStatus::Valid { metadata, .. } => Some(metadata),
+            _ => None,
+        }
+    }
+
+    /// Checksum of a valid file.
+    pub fn checksum(&self) -> Option<u32> {
+        match &self.status {
+            FileStatus::Valid { checksum, .. } => Some(*checksum),
+            _ => None,
+        }
+    }
+
+    /// When the copy was written: the metadata's time, else the file's.
+    pub fn written_at(&self) -> Option<DateTime<Utc>> {
+        self.metadata()
+            .and_then(|m| m.modified_at)
+            .or(self.modified)
+    }
+}
+
+/// A slot's primary and rolling backups, verified.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlotInfo {
+    /// Slot number.
+    pub slot: u32,
+    /// The primary copy.
+    pub primary: FileCheck,
+    /// One entry per configured backup level, missing ones included.
+    pub backups: Vec<FileCheck>,
+    /// Number of snapshot files (not verified here; see `list_snapshots`).
+    pub snapshot_count: usize,
+    /// Whether an interrupted write (`.tmp`) is lying next to the primary.
+    pub has_interrupted_write: bool,
+}
+
+impl SlotInfo {
+    /// Metadata from the primary, or from the newest valid backup.
+    pub fn metadata(&self) -> Option<&SlotMetadata> {
+        self.primary
+            .metadata()
+            .or_else(|| self.backups.iter().find_map(FileCheck::metadata))
+    }
+
+    /// Whether the primary verified.
+    pub fn is_healthy(&self) -> bool {
+        self.primary.is_valid()
+    }
+
+    /// Number of backup levels that verified.
+    pub fn valid_backups(&self) -> usize {
+        self.backups.iter().filter(|b| b.is_valid()).count()
+    }
+
+    /// Number of backup files present (valid or not).
+    pub fn existing_backups(&self) -> usize {
+        self.backups.iter().filter(|b| b.exists()).count()
+    }
+}
+
+/// Retention of automated snapshots. Manual snapshots are never removed by
+/// retention. A snapshot is kept when any rule keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionPolicy {
+    /// Keep the newest N automated snapshots (the spec's `max_automated_backups`).
+    pub keep_last: usize,
+    /// Also keep the newest snapshot of each of the last N days that have one.
+    pub keep_daily: usize,
+    /// Also keep the newest snapshot of each of the last N ISO weeks that have one.
+    pub keep_weekly: usize,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            keep_last: 30,
+            keep_daily: 0,
+            keep_weekly: 0,
+        }
+    }
+}
