@@ -6,7 +6,10 @@ use std::path::PathBuf;
 /// Why a stored record could not be decoded. Each variant is a distinct,
 /// user-explainable condition so that health reports and tools can say
 /// precisely what is wrong with a file.
+///
+/// New conditions may be added: match with a wildcard arm.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FormatError {
     /// The file exists but holds no bytes at all.
     #[error("file is empty")]
@@ -14,13 +17,24 @@ pub enum FormatError {
     /// Every byte of the file is zero: typical of a power cut after the size
     /// was committed but before the data reached the disk.
     #[error("file is zero-filled ({len} bytes)")]
-    ZeroFilled { len: u64 },
+    ZeroFilled {
+        /// Size of the file in bytes.
+        len: u64,
+    },
     /// Shorter than its header says.
     #[error("file is truncated: expected {expected} bytes, found {actual}")]
-    Truncated { expected: u64, actual: u64 },
+    Truncated {
+        /// Size the header declares (header, metadata and payload).
+        expected: u64,
+        /// Size of the file.
+        actual: u64,
+    },
     /// Longer than its header says (trailing garbage).
     #[error("file has {extra} unexpected trailing bytes")]
-    TrailingBytes { extra: u64 },
+    TrailingBytes {
+        /// Bytes after the declared end of the record.
+        extra: u64,
+    },
     /// Does not start with the save-file magic: not one of our files.
     #[error("not a save file (bad magic)")]
     BadMagic,
@@ -28,68 +42,147 @@ pub enum FormatError {
     #[error(
         "format version {found} is newer than the newest supported ({supported}); update the game"
     )]
-    UnsupportedVersion { found: u16, supported: u16 },
+    UnsupportedVersion {
+        /// Format version written in the file.
+        found: u16,
+        /// Newest format version this build reads.
+        supported: u16,
+    },
     /// The header's own checksum does not match.
     #[error("header checksum mismatch")]
     HeaderChecksum,
     /// The checksum over metadata and payload does not match.
     #[error("data checksum mismatch (stored {stored:08x}, computed {computed:08x})")]
-    DataChecksum { stored: u32, computed: u32 },
+    DataChecksum {
+        /// CRC32 written in the header.
+        stored: u32,
+        /// CRC32 of the bytes actually read.
+        computed: u32,
+    },
     /// The header declares sizes beyond the configured limit.
     #[error("declared size {declared} exceeds the limit of {limit} bytes")]
-    TooLarge { declared: u64, limit: u64 },
-    /// The metadata section passed its checksum but is not valid metadata.
+    TooLarge {
+        /// Size the header declares.
+        declared: u64,
+        /// Largest size this store accepts.
+        limit: u64,
+    },
+    /// The metadata section passed its checksum but is not valid metadata;
+    /// the text says what the JSON decoder rejected.
     #[error("metadata is not valid: {0}")]
     BadMetadata(String),
-    /// Flags this build does not know about are set.
+    /// Flags this build does not know about are set (the flag bits).
     #[error("unknown flags {0:#06x}")]
     UnknownFlags(u16),
 }
 
 /// Everything that can go wrong in backup_core.
+///
+/// The `Display` text is a complete sentence for logs and players; code that
+/// needs to tell cases apart matches on the variant (or asks
+/// [`Error::is_corruption`], [`Error::is_disk_full`]). New kinds may be added:
+/// match with a wildcard arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
+    /// A slot number outside the store's `0..slot_count`.
     #[error("slot {slot} is out of range (valid slots are 0..={max})")]
-    InvalidSlot { slot: i64, max: u32 },
+    InvalidSlot {
+        /// The slot number asked for.
+        slot: i64,
+        /// The highest valid slot number.
+        max: u32,
+    },
+    /// A rolling backup level outside `0..backup_levels`.
     #[error("backup level {level} does not exist (valid levels are 0..={max}, 0 is the newest)")]
-    InvalidBackupLevel { level: i64, max: u32 },
+    InvalidBackupLevel {
+        /// The level asked for.
+        level: i64,
+        /// The highest valid level.
+        max: u32,
+    },
+    /// Something that must exist does not (a slot's save, a backup level, the
+    /// save root, an import file).
     #[error("{what} not found: {path}")]
-    NotFound { what: &'static str, path: PathBuf },
+    NotFound {
+        /// What was looked for ("save", "backup", "save root", ...).
+        what: &'static str,
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// A file exists but failed verification; it was not used.
     #[error("{path} is corrupt: {reason}")]
-    Corrupt { path: PathBuf, reason: FormatError },
+    Corrupt {
+        /// The damaged file.
+        path: PathBuf,
+        /// What exactly is wrong with it.
+        reason: FormatError,
+    },
+    /// Repair found no copy of the slot that passes verification.
     #[error("slot {slot} has no valid copy left (primary, backups, snapshots and interrupted writes all failed verification)")]
-    NoValidCopy { slot: u32 },
+    NoValidCopy {
+        /// The slot that could not be recovered.
+        slot: u32,
+    },
+    /// The save root path names a file, not a folder.
     #[error("save root {0} exists but is not a directory")]
     RootNotDirectory(PathBuf),
+    /// Another process holds the save root's lock (one writer per folder).
     #[error("save root {0} is in use by another process (another game instance is running)")]
     RootInUse(PathBuf),
+    /// A write was asked of a store opened read-only.
     #[error("the store was opened read-only")]
     ReadOnly,
+    /// Another backup flow operation is running (its description follows).
     #[error("another backup operation is in progress: {0}")]
     Busy(String),
+    /// A payload to save is larger than the store accepts.
     #[error("payload of {size} bytes exceeds the limit of {limit} bytes")]
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        /// Size of the payload.
+        size: u64,
+        /// Largest payload the store accepts.
+        limit: u64,
+    },
+    /// No snapshot of the slot has this id.
     #[error("snapshot {0} not found")]
     SnapshotNotFound(String),
+    /// An argument the caller passed is not acceptable (the text says which and why).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// An export file was refused on import (the text says why); nothing was written.
     #[error("import rejected: {0}")]
     Import(String),
+    /// The operating system refused a file operation.
     #[error("I/O error while trying to {op} {path}: {source}")]
     Io {
+        /// What was being done ("read", "rename", ...).
         op: &'static str,
+        /// On which path.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: io::Error,
     },
+    /// The slot's game data schema is newer than the game's; it was not touched.
     #[error("slot was saved by a newer game (schema version {stored}, this game understands up to {current}); it was left untouched")]
-    NewerSchema { stored: u32, current: u32 },
-    #[error("no migration is registered from schema version {from} (slot is at {stored}, game is at {current})")]
-    MissingMigration {
-        from: u32,
+    NewerSchema {
+        /// Schema version of the slot.
         stored: u32,
+        /// Newest schema version this game knows.
         current: u32,
     },
+    /// Loading needs a schema migration the game did not register.
+    #[error("no migration is registered from schema version {from} (slot is at {stored}, game is at {current})")]
+    MissingMigration {
+        /// The version whose migration (to `from + 1`) is missing.
+        from: u32,
+        /// Schema version of the slot.
+        stored: u32,
+        /// Schema version of the game.
+        current: u32,
+    },
+    /// JSON (metadata, flow state, an export file) could not be encoded or decoded.
     #[error("could not encode or decode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }

@@ -22,6 +22,8 @@
 //! assert_eq!(store.load(1).unwrap().payload, b"game state");
 //! ```
 
+#![warn(missing_docs)]
+
 mod error;
 mod flow;
 mod record;

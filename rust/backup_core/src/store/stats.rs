@@ -9,17 +9,29 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpKind {
+    /// `SlotStore::save`: a slot written (with backup rotation).
     Save,
+    /// `SlotStore::load`: a slot read and verified.
     Load,
+    /// A rolling backup created by copying the current save.
     Backup,
+    /// A backup level or snapshot restored over a slot.
     Restore,
+    /// A slot repaired from its newest valid copy.
     Repair,
+    /// `SlotStore::slot_info`: a slot's primary and backups verified.
     Validate,
+    /// A named, automated or safety snapshot written.
     Snapshot,
+    /// Leftover temporary files removed and corrupt copies quarantined.
     Cleanup,
+    /// A slot (with its backups and snapshots) or one snapshot deleted.
     Delete,
+    /// A health check over every save, backup and snapshot.
     HealthCheck,
+    /// A slot exported to a portable file.
     Export,
+    /// A portable file imported into a slot.
     Import,
 }
 

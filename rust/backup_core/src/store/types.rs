@@ -129,14 +129,30 @@ pub struct RestoreOutcome {
 pub enum StartupAction {
     /// A leftover temporary file was removed (the save it belonged to was
     /// never acknowledged, and a valid copy exists).
-    DiscardedTemp { path: PathBuf },
+    DiscardedTemp {
+        /// The temporary file that was removed.
+        path: PathBuf,
+    },
     /// A complete interrupted save was moved into place.
-    PromotedInterruptedWrite { slot: u32 },
+    PromotedInterruptedWrite {
+        /// The slot whose interrupted save became its primary.
+        slot: u32,
+    },
     /// An interrupted save left no usable primary; the newest backup was restored.
-    RestoredFromBackup { slot: u32, level: u32 },
+    RestoredFromBackup {
+        /// The slot that was restored.
+        slot: u32,
+        /// The backup level restored (0 is the newest).
+        level: u32,
+    },
     /// An interrupted save or repair left no usable primary, and the newest
     /// valid copy was a snapshot; it was restored.
-    RestoredFromSnapshot { slot: u32, id: String },
+    RestoredFromSnapshot {
+        /// The slot that was restored.
+        slot: u32,
+        /// Id of the snapshot restored.
+        id: String,
+    },
 }
 
 /// What [`SlotStore::cleanup`] did.
