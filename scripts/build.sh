@@ -54,9 +54,10 @@ elif [ ! -L "$link" ]; then
 fi
 
 if [ "$run" = 1 ]; then
-  godot_bin="${GODOT:-$(command -v godot4 || command -v godot || true)}"
-  if [ -z "$godot_bin" ]; then
-    echo "sample not opened: no Godot 4 binary found (set \$GODOT or put godot4 on PATH)"
+  # shellcheck source=scripts/find_godot.sh
+  . scripts/find_godot.sh
+  if ! find_godot; then
+    echo "sample not opened: $godot_missing"
     exit 0
   fi
   mkdir -p godot_project/.godot

@@ -9,6 +9,10 @@ echo "== Rust tests"
 # compiled by clippy in CI and run with `cargo bench`.
 cargo test --workspace
 
+echo "== Script tests"
+# The Godot log parser (scripts/godot_log.py) on sample logs; standard library only.
+python3 -m unittest discover -s scripts -p 'test_*.py'
+
 if [ -x scripts/godot_tests.sh ]; then
   echo "== Godot tests"
   scripts/godot_tests.sh

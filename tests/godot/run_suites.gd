@@ -1,12 +1,28 @@
-## Runs every tests/godot/test_*.gd suite headless:
+## Runs the tests/godot suites headless, in the order of SUITES:
 ##   godot --headless --path godot_project --script res://tests/run_suites.gd
-## Each suite is a Node added to the tree; each method named test_* runs in
-## declaration order (awaited, so tests may wait for signals). Structured
+## A test_*.gd file missing from SUITES fails the run (nothing is skipped
+## silently); GODOT_SUITE=name runs only the suites whose file name contains
+## `name`, still in SUITES order. Each suite is a Node added to the tree;
+## each method named test_* runs in declaration order (awaited, so tests may wait for signals). Structured
 ## lines go to stderr (unbuffered, in order with Godot's own error lines) for
 ## scripts/godot_tests.sh to read.
 extends SceneTree
 
 const SUITE_DIR := "res://tests"
+
+## Every suite, in the order they run. A new suite goes before
+## test_shutdown.gd, which is last on purpose: it leaves a migration lambda
+## registered, so the exit that follows proves the lambda is released.
+const SUITES: Array[String] = [
+	"test_coordinator_api.gd",
+	"test_coordinator_flow.gd",
+	"test_sample_game.gd",
+	"test_sample_scenes.gd",
+	"test_save_game_manager.gd",
+	"test_spec_examples.gd",
+	"test_threading.gd",
+	"test_shutdown.gd",
+]
 
 func _initialize() -> void:
 	_run.call_deferred()
@@ -14,14 +30,17 @@ func _initialize() -> void:
 func _run() -> void:
 	Engine.set_meta("initial_save_root", SaveGameManager.save_root)
 	var only := OS.get_environment("GODOT_SUITE")
-	var files: Array[String] = []
-	for file in DirAccess.get_files_at(SUITE_DIR):
-		if file.begins_with("test_") and file.ends_with(".gd") and file != "test_case.gd":
-			if only == "" or file.contains(only):
-				files.append(file)
-	files.sort()
 	var passed := 0
 	var failed := 0
+	for file in DirAccess.get_files_at(SUITE_DIR):
+		if file.begins_with("test_") and file.ends_with(".gd") and file != "test_case.gd" \
+				and not SUITES.has(file):
+			printerr("@@FAIL %s: suite is not listed in SUITES of run_suites.gd, so it never runs" % file)
+			failed += 1
+	var files: Array[String] = []
+	for file in SUITES:
+		if only == "" or file.contains(only):
+			files.append(file)
 	for file in files:
 		var path := "%s/%s" % [SUITE_DIR, file]
 		var script: GDScript = load(path)

@@ -1,4 +1,4 @@
-## Runs last (file name order). SaveGameManager outlives GDScript at
+## Runs last (its place in SUITES of run_suites.gd). SaveGameManager outlives GDScript at
 ## shutdown, so migration lambdas it holds must be released when the scene
 ## tree ends; freeing them later corrupts the heap (seen as an abort at exit,
 ## which the runner reports as "Godot exited abnormally").
