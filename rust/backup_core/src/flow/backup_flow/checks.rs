@@ -70,32 +70,22 @@ impl BackupFlow {
 
     /// Restores a damaged or missing slot from its best valid copy.
     pub fn attempt_automatic_recovery(&self, save_slot: i64) -> RecoveryAttempt {
-        let failed = |message: String| RecoveryAttempt {
-            success: false,
-            recovery_method: String::new(),
-            error_message: message,
-            save_slot,
-            backup_level: None,
-            snapshot_id: None,
-            quarantined_file: None,
-            attempts: Vec::new(),
-        };
         lock(&self.counters).recoveries_attempted += 1;
         let slot = match self.store.check_slot(save_slot) {
             Ok(slot) => slot,
-            Err(e) => return failed(e.to_string()),
+            Err(e) => return RecoveryAttempt::failed(save_slot, &e),
         };
         let _guard = match self.begin_operation(
             BackupOperation::EmergencyBackup,
             json!({ "save_slot": save_slot, "action": "automatic_recovery" }),
         ) {
             Ok(guard) => guard,
-            Err(e) => return failed(e.to_string()),
+            Err(e) => return RecoveryAttempt::failed(save_slot, &e),
         };
         let start = Instant::now();
         let attempt = match recovery::attempt_automatic_recovery(&self.store, slot) {
             Ok(attempt) => attempt,
-            Err(e) => failed(e.to_string()),
+            Err(e) => RecoveryAttempt::failed(save_slot, &e),
         };
         self.store
             .record_stat(OpKind::Repair, start.elapsed(), 0, attempt.success);

@@ -52,8 +52,10 @@
 mod backups;
 mod checks;
 mod exchange;
+mod failed;
 mod results;
 
+pub use failed::{HealthCheckFailure, WizardFailure};
 pub use results::*;
 
 use std::sync::{Arc, Mutex};
