@@ -16,7 +16,6 @@ use godot::prelude::*;
 
 pub mod convert;
 pub mod coordinator;
-pub mod enums;
 pub mod failure;
 pub mod save_manager;
 pub mod worker;
@@ -36,5 +35,5 @@ unsafe impl ExtensionLibrary for BackupSystemExtension {
 
 /// Registers the enums of classes that need them.
 fn register_class_enums() {
-    enums::register();
+    coordinator::enums::register();
 }

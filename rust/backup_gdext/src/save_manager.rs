@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use backup_core::{plan_migration, MigrationPlan};
-use backup_core::{Error, SlotStore, SnapshotKind, SnapshotRequest, StoreOptions};
+use backup_core::{SlotStore, SnapshotKind, SnapshotRequest, StoreOptions};
 use godot::classes::{Engine, ProjectSettings, SceneTree};
 use godot::prelude::*;
 
 use crate::convert::{self, OptDict};
-use crate::failure;
+use crate::failure::{self, ErrorLog, Failure, Outcome};
 
 const CLASS: &str = "SaveGameManager";
 
@@ -55,7 +55,8 @@ pub struct SaveGameManager {
     migrations: BTreeMap<u32, Callable>,
     /// Whether `clear_migrations` is connected to the scene tree's end.
     exit_hooked: bool,
-    last_error: GString,
+    #[init(val = ErrorLog::new(CLASS))]
+    errors: ErrorLog,
 }
 
 #[godot_api]
@@ -131,17 +132,12 @@ impl SaveGameManager {
                 "bytes_written" => receipt.bytes_written as i64,
                 "error_message" => "",
             },
-            Err(message) => failure::failed_result(&message, base),
+            Err(e) => failure::failed_result(&e, base),
         };
         let (ok, message) = convert::outcome_of(&result);
-        self.base_mut().emit_signal(
-            "save_completed",
-            &[
-                save_slot.to_variant(),
-                ok.to_variant(),
-                message.to_variant(),
-            ],
-        );
+        self.signals()
+            .save_completed()
+            .emit(save_slot, ok, &message);
         result
     }
 
@@ -168,17 +164,12 @@ impl SaveGameManager {
                 r.set("error_message", "");
                 r
             }
-            Err(message) => failure::failed_result(&message, base),
+            Err(e) => failure::failed_result(&e, base),
         };
         let (ok, message) = convert::outcome_of(&result);
-        self.base_mut().emit_signal(
-            "load_completed",
-            &[
-                save_slot.to_variant(),
-                ok.to_variant(),
-                message.to_variant(),
-            ],
-        );
+        self.signals()
+            .load_completed()
+            .emit(save_slot, ok, &message);
         result
     }
 
@@ -198,8 +189,7 @@ impl SaveGameManager {
         let r = self.with_store(|s| s.delete_slot(s.check_slot(save_slot)?, true));
         let ok = self.report(r).is_some();
         if ok {
-            self.base_mut()
-                .emit_signal("slot_deleted", &[save_slot.to_variant()]);
+            self.signals().slot_deleted().emit(save_slot);
         }
         ok
     }
@@ -255,7 +245,7 @@ impl SaveGameManager {
         let Some(info) = self.report(r) else {
             return vdict! {
                 "valid" => false, "save_slot" => save_slot, "status" => "error",
-                "error_details" => &self.last_error, "valid_backups" => 0, "backup_count" => 0,
+                "error_details" => &self.errors.last(), "valid_backups" => 0, "backup_count" => 0,
             };
         };
         let (status, details) = convert::status_of(&info.primary);
@@ -278,10 +268,7 @@ impl SaveGameManager {
         let r = self.with_store(|s| s.create_backup(s.check_slot(save_slot)?));
         let ok = self.report(r).is_some();
         if ok {
-            self.base_mut().emit_signal(
-                "backup_created",
-                &[save_slot.to_variant(), 0i64.to_variant()],
-            );
+            self.signals().backup_created().emit(save_slot, 0);
         }
         ok
     }
@@ -295,10 +282,9 @@ impl SaveGameManager {
         });
         let ok = self.report(r).is_some();
         if ok {
-            self.base_mut().emit_signal(
-                "backup_restored",
-                &[save_slot.to_variant(), backup_index.to_variant()],
-            );
+            self.signals()
+                .backup_restored()
+                .emit(save_slot, backup_index);
         }
         ok
     }
@@ -326,10 +312,9 @@ impl SaveGameManager {
         let r = self.with_store(|s| s.restore_snapshot(s.check_slot(save_slot)?, &id));
         let ok = self.report(r).is_some();
         if ok {
-            self.base_mut().emit_signal(
-                "snapshot_restored",
-                &[save_slot.to_variant(), snapshot_id.to_variant()],
-            );
+            self.signals()
+                .snapshot_restored()
+                .emit(save_slot, &snapshot_id);
         }
         ok
     }
@@ -350,10 +335,9 @@ impl SaveGameManager {
         match self.report(r) {
             Some(outcome) => {
                 let method = outcome.source.describe();
-                self.base_mut().emit_signal(
-                    "slot_repaired",
-                    &[save_slot.to_variant(), method.to_variant()],
-                );
+                self.signals()
+                    .slot_repaired()
+                    .emit(save_slot, method.as_str());
                 true
             }
             None => false,
@@ -368,9 +352,8 @@ impl SaveGameManager {
         let base = vdict! {
             "removed_temp" => 0, "promoted" => 0, "quarantined" => 0, "removed_extra_backups" => 0,
         };
-        let r = self.with_store(|s| s.cleanup());
-        match self.report(r) {
-            Some(c) => vdict! {
+        match self.with_store(|s| s.cleanup()) {
+            Ok(c) => vdict! {
                 "success" => true,
                 "removed_temp" => c.removed_temp.len() as i64,
                 "promoted" => c.promoted.len() as i64,
@@ -378,7 +361,10 @@ impl SaveGameManager {
                 "removed_extra_backups" => c.removed_extra_backups.len() as i64,
                 "error_message" => "",
             },
-            None => failure::failed_result(&self.last_error.to_string(), base),
+            Err(e) => {
+                self.errors.record(&e);
+                failure::failed_result(&e, base)
+            }
         }
     }
 
@@ -399,14 +385,14 @@ impl SaveGameManager {
     #[func]
     pub fn register_migration(&mut self, from_version: i64, migration: Callable) -> bool {
         let Ok(version) = u32::try_from(from_version) else {
-            self.fail(format!(
+            self.errors.record(&format!(
                 "schema version {from_version} is out of range (0..={})",
                 u32::MAX
             ));
             return false;
         };
         if !migration.is_valid() {
-            self.fail("migration Callable is not valid".to_string());
+            self.errors.record(&"migration Callable is not valid");
             return false;
         }
         self.migrations.insert(version, migration);
@@ -423,7 +409,7 @@ impl SaveGameManager {
     /// The message of the most recent failure (empty if none yet).
     #[func]
     pub fn get_last_error(&self) -> GString {
-        self.last_error.clone()
+        self.errors.last()
     }
 
     /// Absolute path of the save folder.
@@ -468,74 +454,69 @@ impl SaveGameManager {
 
     /// The shared store, opened on first use. Other classes of the addon
     /// (the coordinator, worker threads) share it through this `Arc`.
-    pub fn shared_store(&mut self) -> Result<Arc<SlotStore>, String> {
+    pub fn shared_store(&mut self) -> Outcome<Arc<SlotStore>> {
         if let Some(store) = &self.store {
             return Ok(Arc::clone(store));
         }
         let slot_count = u32::try_from(self.slot_count)
             .ok()
             .filter(|c| *c >= 1)
-            .ok_or_else(|| format!("slot_count {} must be at least 1", self.slot_count))?;
+            .ok_or_else(|| {
+                Failure::Refused(format!("slot_count {} must be at least 1", self.slot_count))
+            })?;
         let backup_levels = u32::try_from(self.backup_levels)
             .ok()
             .filter(|l| *l <= 16)
-            .ok_or_else(|| format!("backup_levels {} must be 0..=16", self.backup_levels))?;
+            .ok_or_else(|| {
+                Failure::Refused(format!(
+                    "backup_levels {} must be 0..=16",
+                    self.backup_levels
+                ))
+            })?;
         let root = self.get_save_root_absolute().to_string();
         if root.is_empty() {
-            return Err("save_root is empty".into());
+            return Err(Failure::Refused("save_root is empty".into()));
         }
         let options = StoreOptions {
             slot_count,
             backup_levels,
             ..StoreOptions::default()
         };
-        let store = SlotStore::open(root, options).map_err(|e| e.to_string())?;
+        let store = SlotStore::open(root, options)?;
         let store = Arc::new(store);
         self.store = Some(Arc::clone(&store));
         Ok(store)
     }
 
     /// The schema version as the core's type.
-    pub fn schema_version(&self) -> Result<u32, String> {
+    pub fn schema_version(&self) -> Outcome<u32> {
         u32::try_from(self.game_schema_version).map_err(|_| {
-            format!(
+            Failure::Refused(format!(
                 "game_schema_version {} must be 0..={}",
                 self.game_schema_version,
                 u32::MAX
-            )
+            ))
         })
     }
 
     fn with_store<T>(
         &mut self,
         f: impl FnOnce(&SlotStore) -> backup_core::Result<T>,
-    ) -> Result<T, String> {
+    ) -> Outcome<T> {
         let store = self.shared_store()?;
-        f(&store).map_err(|e| e.to_string())
+        Ok(f(&store)?)
     }
 
     /// Records and logs a failure; `None` tells the caller to return its
     /// failure value.
-    fn report<T>(&mut self, r: Result<T, String>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(message) => {
-                self.fail(message);
-                None
-            }
-        }
-    }
-
-    fn fail(&mut self, message: String) {
-        failure::push_error(CLASS, &message);
-        self.last_error = GString::from(message.as_str());
+    fn report<T>(&mut self, r: Outcome<T>) -> Option<T> {
+        self.errors.check(r)
     }
 
     fn emit_corruption(&mut self, save_slot: i64, details: &str) {
-        self.base_mut().emit_signal(
-            "corruption_detected",
-            &[save_slot.to_variant(), details.to_variant()],
-        );
+        self.signals()
+            .corruption_detected()
+            .emit(save_slot, details);
     }
 
     fn do_save(
@@ -543,51 +524,43 @@ impl SaveGameManager {
         save_slot: i64,
         data: &VarDictionary,
         info: &VarDictionary,
-    ) -> Result<backup_core::SaveReceipt, String> {
+    ) -> Outcome<backup_core::SaveReceipt> {
         let result = (|| {
             let version = self.schema_version()?;
             let store = self.shared_store()?;
-            let slot = store.check_slot(save_slot).map_err(|e| e.to_string())?;
+            let slot = store.check_slot(save_slot)?;
             let bytes = godot::global::var_to_bytes(&data.to_variant());
             let meta = convert::metadata_from_info(info, version);
-            store
-                .save(slot, bytes.as_slice(), &meta)
-                .map_err(|e| e.to_string())
+            Ok(store.save(slot, bytes.as_slice(), &meta)?)
         })();
-        if let Err(message) = &result {
-            self.fail(message.clone());
+        if let Err(e) = &result {
+            self.errors.record(e);
         }
         result
     }
 
     /// Loads, decodes and migrates; the Ok Dictionary holds the keys that
     /// differ from the failure defaults.
-    fn do_load(&mut self, save_slot: i64) -> Result<VarDictionary, String> {
+    fn do_load(&mut self, save_slot: i64) -> Outcome<VarDictionary> {
         let result = self.load_inner(save_slot);
-        if let Err((message, corrupt)) = &result {
-            if *corrupt {
-                self.emit_corruption(save_slot, message);
+        if let Err(e) = &result {
+            if e.is_corruption() {
+                self.emit_corruption(save_slot, &e.to_string());
             }
-            self.fail(message.clone());
+            self.errors.record(e);
         }
-        result.map_err(|(m, _)| m)
+        result
     }
 
-    fn load_inner(&mut self, save_slot: i64) -> Result<VarDictionary, (String, bool)> {
-        let plain = |m: String| (m, false);
-        let current = self.schema_version().map_err(plain)?;
-        let store = self.shared_store().map_err(plain)?;
-        let slot = store
-            .check_slot(save_slot)
-            .map_err(|e| plain(e.to_string()))?;
-        let loaded = store
-            .load(slot)
-            .map_err(|e: Error| (e.to_string(), e.is_corruption()))?;
-        let data = decode_dictionary(&loaded.payload).map_err(|m| (m, true))?;
+    fn load_inner(&mut self, save_slot: i64) -> Outcome<VarDictionary> {
+        let current = self.schema_version()?;
+        let store = self.shared_store()?;
+        let slot = store.check_slot(save_slot)?;
+        let loaded = store.load(slot)?;
+        let data = decode_dictionary(&loaded.payload)?;
         let stored = loaded.metadata.game_schema_version;
         let registered: Vec<u32> = self.migrations.keys().copied().collect();
-        let plan =
-            plan_migration(stored, current, &registered).map_err(|e| plain(e.to_string()))?;
+        let plan = plan_migration(stored, current, &registered)?;
         let MigrationPlan::Steps(steps) = plan else {
             return Ok(vdict! {
                 "data" => &data,
@@ -604,7 +577,10 @@ impl SaveGameManager {
         };
         let snapshot = store
             .create_snapshot(slot, &request)
-            .map_err(|e| plain(format!("could not keep a backup before migrating: {e}")))?;
+            .map_err(|source| Failure::During {
+                what: "could not keep a backup before migrating",
+                source,
+            })?;
         let callables: Vec<(u32, Callable)> = steps
             .iter()
             .filter_map(|v| self.migrations.get(v).map(|c| (*v, c.clone())))
@@ -617,7 +593,7 @@ impl SaveGameManager {
                 callable.call(&[migrated.to_variant()])
             };
             migrated = out.try_to::<VarDictionary>().map_err(|_| {
-                plain(format!(
+                Failure::Refused(format!(
                     "migration from schema version {version} did not return a Dictionary (got {}); the save was left as it was",
                     out.get_type().ord()
                 ))
@@ -628,15 +604,13 @@ impl SaveGameManager {
         let bytes = godot::global::var_to_bytes(&migrated.to_variant());
         let receipt = store
             .save(slot, bytes.as_slice(), &meta)
-            .map_err(|e| plain(format!("migrated data could not be saved: {e}")))?;
-        self.base_mut().emit_signal(
-            "data_migrated",
-            &[
-                save_slot.to_variant(),
-                i64::from(stored).to_variant(),
-                i64::from(current).to_variant(),
-            ],
-        );
+            .map_err(|source| Failure::During {
+                what: "migrated data could not be saved",
+                source,
+            })?;
+        self.signals()
+            .data_migrated()
+            .emit(save_slot, i64::from(stored), i64::from(current));
         Ok(vdict! {
             "data" => &migrated,
             "info" => &convert::metadata_to_dict(&receipt.metadata),
@@ -650,10 +624,12 @@ impl SaveGameManager {
 
 /// Decodes game data written by `save_slot` (plain `bytes_to_var`: objects
 /// are never decoded).
-fn decode_dictionary(payload: &[u8]) -> Result<VarDictionary, String> {
+fn decode_dictionary(payload: &[u8]) -> Outcome<VarDictionary> {
     let bytes = PackedByteArray::from(payload);
     let value = godot::global::bytes_to_var(&bytes);
     value.try_to::<VarDictionary>().map_err(|_| {
-        "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".to_string()
+        Failure::BadData(
+            "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".into(),
+        )
     })
 }

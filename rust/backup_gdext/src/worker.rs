@@ -1,13 +1,16 @@
 //! Long work off the main thread. A job runs on its own thread against the
 //! shared `BackupFlow` and sends messages back through a channel; the
 //! coordinator drains the channel in `_process` and emits signals there, on
-//! the main thread (a Node may not emit from another thread).
+//! the main thread (a Node may not emit from another thread). Results stay
+//! the core's types until they are delivered.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread;
 
-use serde_json::Value;
+use backup_core::{DueTasks, ExportResult, HealthReport, ImportResult};
+
+use crate::failure::{Failure, Outcome};
 
 /// Which long operation a message belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,15 +25,49 @@ pub enum Job {
     DueTasks,
 }
 
+impl Job {
+    /// The name `operation_progress` and failure messages use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::HealthCheck => "health_check",
+            Job::Export => "export",
+            Job::Import => "import",
+            Job::DueTasks => "scheduled_tasks",
+        }
+    }
+}
+
+/// What a finished job produced.
+#[derive(Debug)]
+pub enum Done {
+    /// A health check ran (or failed with the core's error).
+    HealthCheck(Result<HealthReport, backup_core::Error>),
+    /// An export ran.
+    Export(ExportResult),
+    /// An import ran.
+    Import(ImportResult),
+    /// The schedule's due tasks ran.
+    DueTasks(Box<DueTasks>),
+}
+
 /// What a job reports.
 #[derive(Debug)]
 pub enum Message {
     /// `done` of `total` items processed.
-    Progress { job: Job, done: usize, total: usize },
-    /// The job's result: a serialised core result, or an error message.
-    Finished {
+    Progress {
+        /// The job.
         job: Job,
-        result: Result<Value, String>,
+        /// Items done.
+        done: usize,
+        /// Items in all.
+        total: usize,
+    },
+    /// The job's result, or why it did not produce one (a panic).
+    Finished {
+        /// The job.
+        job: Job,
+        /// Its result.
+        result: Outcome<Done>,
     },
 }
 
@@ -54,18 +91,18 @@ impl Worker {
     pub fn spawn(
         &mut self,
         job: Job,
-        work: impl FnOnce(&Sender<Message>) -> Result<Value, String> + Send + 'static,
-    ) -> Result<(), String> {
+        work: impl FnOnce(&Sender<Message>) -> Done + Send + 'static,
+    ) -> Outcome<()> {
         let tx = self.tx.clone();
         thread::Builder::new()
             .name(format!("backup_system {job:?}"))
             .spawn(move || {
                 let result = catch_unwind(AssertUnwindSafe(|| work(&tx)))
-                    .unwrap_or_else(|_| Err(format!("{job:?} job panicked")));
+                    .map_err(|_| Failure::Worker(format!("{job:?} job panicked")));
                 // The receiver is gone when the node was freed; nothing to tell then.
                 let _ = tx.send(Message::Finished { job, result });
             })
-            .map_err(|e| format!("could not start a worker thread: {e}"))?;
+            .map_err(|e| Failure::Worker(format!("could not start a worker thread: {e}")))?;
         self.running += 1;
         Ok(())
     }

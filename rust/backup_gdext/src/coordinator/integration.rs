@@ -1,10 +1,57 @@
 //! Connections to the game: SaveGameManager's corruption signal and, when
-//! they exist, the GameStateManager and SaveFlowCoordinator autoloads.
+//! they exist, the GameStateManager and SaveFlowCoordinator autoloads, with
+//! the handlers of their signals (registered funcs: the connections name them).
 
+use backup_core::{trigger_for_game_state, trigger_for_save_flow, RecoveryScenario};
+use godot::classes::Time;
 use godot::prelude::*;
 
-use super::BackupFlowCoordinator;
+use super::{BackupFlowCoordinator, ScenarioArg, TriggerArg};
+use crate::convert::OptDict;
 use crate::save_manager::SaveGameManager;
+
+#[godot_api(secondary)]
+impl BackupFlowCoordinator {
+    /// SaveGameManager found a corrupt slot: analyse and offer the wizard.
+    #[func]
+    fn _on_corruption_detected(&mut self, save_slot: i64, error_details: GString) {
+        let context = vdict! {
+            "save_slot" => save_slot,
+            "error_details" => &error_details,
+            "detection_time" => Time::singleton().get_unix_time_from_system(),
+        };
+        self.start_recovery_wizard(
+            ScenarioArg(RecoveryScenario::CorruptedSave.ordinal()),
+            OptDict(context),
+        );
+    }
+
+    /// GameStateManager changed state.
+    #[func]
+    fn _on_game_state_changed(&mut self, old_state: Variant, new_state: Variant) {
+        let Some(name) = self.game_state_name(&new_state) else {
+            return;
+        };
+        if let Some(trigger) = trigger_for_game_state(&name) {
+            let context = vdict! { "previous_state" => &old_state };
+            self.trigger_automated_backup(TriggerArg(trigger.ordinal()), OptDict(context));
+        }
+    }
+
+    /// SaveFlowCoordinator finished a save operation.
+    #[func]
+    fn _on_save_flow_completed(
+        &mut self,
+        operation_type: GString,
+        success: bool,
+        _context: Variant,
+    ) {
+        if let Some(trigger) = trigger_for_save_flow(&operation_type.to_string(), success) {
+            let context = vdict! { "save_flow_operation" => &operation_type };
+            self.trigger_automated_backup(TriggerArg(trigger.ordinal()), OptDict(context));
+        }
+    }
+}
 
 impl BackupFlowCoordinator {
     pub(super) fn connect_integrations(&mut self) {

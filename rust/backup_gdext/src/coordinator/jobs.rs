@@ -1,13 +1,16 @@
 //! The coordinator's worker-thread jobs: starting the schedule's due tasks
 //! and turning finished jobs into signals on the main thread.
 
-use backup_core::BackupTrigger;
+use std::fmt::Display;
+
+use backup_core::{BackupTrigger, DueTasks, ExportResult, HealthCheckFailure, ImportResult};
 use godot::prelude::*;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::BackupFlowCoordinator;
 use crate::convert;
-use crate::worker::{Job, Message};
+use crate::failure::Outcome;
+use crate::worker::{Done, Job, Message};
 
 impl BackupFlowCoordinator {
     /// Starts the schedule's due tasks on a worker thread, unless work is running.
@@ -23,9 +26,9 @@ impl BackupFlowCoordinator {
         if flow.is_backup_operation_active() {
             return;
         }
-        let started = self.worker.spawn(Job::DueTasks, move |_| {
-            serde_json::to_value(flow.run_due_tasks()).map_err(|e| e.to_string())
-        });
+        let started = self
+            .worker
+            .spawn(Job::DueTasks, move |_| Done::DueTasks(Box::new(flow.run_due_tasks())));
         self.started(started);
     }
 
@@ -34,104 +37,90 @@ impl BackupFlowCoordinator {
         for message in self.worker.drain() {
             match message {
                 Message::Progress { job, done, total } => {
-                    self.emit(
-                        "operation_progress",
-                        &[
-                            job_name(job).to_variant(),
-                            (done as i64).to_variant(),
-                            (total as i64).to_variant(),
-                        ],
-                    );
+                    self.signals()
+                        .operation_progress()
+                        .emit(job.name(), done as i64, total as i64);
                 }
                 Message::Finished { job, result } => self.deliver_result(job, result),
             }
         }
     }
 
-    fn deliver_result(&mut self, job: Job, result: Result<Value, String>) {
-        let value = match result {
-            Ok(value) => value,
-            Err(message) => {
-                self.fail(format!("{} failed: {message}", job_name(job)));
-                json!({ "success": false, "error_message": message })
+    fn deliver_result(&mut self, job: Job, result: Outcome<Done>) {
+        match result {
+            Ok(Done::HealthCheck(Ok(report))) => {
+                self.signals()
+                    .health_check_completed()
+                    .emit(&convert::to_dict(&report));
             }
-        };
-        let dict = match convert::json_to_variant(&value).try_to::<VarDictionary>() {
-            Ok(d) => d,
-            Err(_) => VarDictionary::new(),
-        };
-        match job {
-            Job::HealthCheck => {
-                if dict.contains_key("error_message") {
-                    self.emit(
-                        "health_check_completed",
-                        &[self.failed_report().to_variant()],
-                    );
-                } else {
-                    self.emit("health_check_completed", &[dict.to_variant()]);
+            Ok(Done::HealthCheck(Err(e))) => self.health_check_failed(&e),
+            Ok(Done::Export(result)) => {
+                self.transfer_done(job, &result, result.success, &result.error_message)
+            }
+            Ok(Done::Import(result)) => {
+                self.transfer_done(job, &result, result.success, &result.error_message)
+            }
+            Ok(Done::DueTasks(due)) => self.deliver_due_tasks(&due),
+            // The job panicked: report it in the shape of the result it
+            // would have had (a panicked export knows neither slot nor path).
+            Err(e) => match job {
+                Job::HealthCheck => self.health_check_failed(&e),
+                Job::Export => {
+                    let failed = ExportResult::failed(-1, "", &e);
+                    self.transfer_done(job, &failed, false, &failed.error_message);
                 }
-            }
-            Job::Export | Job::Import => {
-                let success = dict
-                    .get("success")
-                    .and_then(|v| v.try_to::<bool>().ok())
-                    .unwrap_or(false);
-                let op = if job == Job::Export {
-                    "export_backup"
-                } else {
-                    "import_backup"
-                };
-                let error = dict
-                    .get("error_message")
-                    .map(|v| v.stringify().to_string())
-                    .unwrap_or_default();
-                self.finish_run(op, success, &error, dict.clone());
-                let signal = if job == Job::Export {
-                    "export_completed"
-                } else {
-                    "import_completed"
-                };
-                self.emit(signal, &[dict.to_variant()]);
-            }
-            Job::DueTasks => self.deliver_due_tasks(&value),
+                Job::Import => {
+                    let failed = ImportResult::failed(&e);
+                    self.transfer_done(job, &failed, false, &failed.error_message);
+                }
+                Job::DueTasks => self.errors.record(&format!("{} failed: {e}", job.name())),
+            },
         }
     }
 
-    fn deliver_due_tasks(&mut self, value: &Value) {
-        if let Some(run) = value.get("scheduled_backup").filter(|r| !r.is_null()) {
-            let dict = convert::json_to_variant(run)
-                .try_to::<VarDictionary>()
-                .unwrap_or_default();
-            if !run["skipped"].as_bool().unwrap_or(false) {
-                self.emit(
-                    "automated_backup_triggered",
-                    &[
-                        BackupTrigger::TimerInterval.key().to_variant(),
-                        VarDictionary::new().to_variant(),
-                    ],
-                );
-                let success = run["success"].as_bool().unwrap_or(false);
-                let error = run["error_message"].as_str().unwrap_or("").to_string();
-                self.finish_run("scheduled_backup", success, &error, dict);
-            }
-        }
-        if let Some(report) = value.get("health_report").filter(|r| !r.is_null()) {
-            let dict = convert::json_to_variant(report)
-                .try_to::<VarDictionary>()
-                .unwrap_or_default();
-            self.emit("health_check_completed", &[dict.to_variant()]);
-        }
-        if let Some(error) = value["health_error"].as_str().filter(|e| !e.is_empty()) {
-            self.fail(format!("scheduled health check failed: {error}"));
+    fn health_check_failed(&mut self, error: &impl Display) {
+        self.errors
+            .record(&format!("{} failed: {error}", Job::HealthCheck.name()));
+        self.signals()
+            .health_check_completed()
+            .emit(&convert::to_dict(&HealthCheckFailure::new(error)));
+    }
+
+    /// An export or import finished: `backup_flow_completed`, then
+    /// `export_completed` or `import_completed`, with the same result.
+    fn transfer_done(&mut self, job: Job, result: &impl Serialize, success: bool, error: &str) {
+        let dict = convert::to_dict(result);
+        if job == Job::Export {
+            self.finish_run("export_backup", success, error, &dict);
+            self.signals().export_completed().emit(&dict);
+        } else {
+            self.finish_run("import_backup", success, error, &dict);
+            self.signals().import_completed().emit(&dict);
         }
     }
-}
 
-fn job_name(job: Job) -> &'static str {
-    match job {
-        Job::HealthCheck => "health_check",
-        Job::Export => "export",
-        Job::Import => "import",
-        Job::DueTasks => "scheduled_tasks",
+    fn deliver_due_tasks(&mut self, due: &DueTasks) {
+        if let Some(run) = due.scheduled_backup.as_ref().filter(|r| !r.skipped) {
+            self.signals()
+                .automated_backup_triggered()
+                .emit(BackupTrigger::TimerInterval.key(), &VarDictionary::new());
+            self.finish_run(
+                "scheduled_backup",
+                run.success,
+                &run.error_message,
+                &convert::to_dict(run),
+            );
+        }
+        if let Some(report) = &due.health_report {
+            self.signals()
+                .health_check_completed()
+                .emit(&convert::to_dict(report));
+        }
+        if !due.health_error.is_empty() {
+            self.errors.record(&format!(
+                "scheduled health check failed: {}",
+                due.health_error
+            ));
+        }
     }
 }

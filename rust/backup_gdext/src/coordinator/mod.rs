@@ -1,24 +1,37 @@
 //! `BackupFlowCoordinator`: the spec's Node, translating to and from
-//! `backup_core::BackupFlow`. No backup rule lives here.
+//! `backup_core::BackupFlow`. No backup rule lives here. One file per topic:
+//!
+//! | file | GDScript-visible part |
+//! |---|---|
+//! | `mod.rs` | the class, its exported properties and their setters, every signal (gdext wants these in the primary `#[godot_api]` block) |
+//! | `backups.rs` | `create_manual_backup`, `trigger_automated_backup` |
+//! | `recovery.rs` | `start_recovery_wizard`, `attempt_automatic_recovery` |
+//! | `transfer.rs` | `export_backup`, `import_backup` and their `_async` variants |
+//! | `status.rs` | health checks, `get_backup_status`, operation context, performance stats, `get_last_error` |
+//! | `enums.rs` | the class enums `BackupTrigger`, `RecoveryScenario`, `BackupOperation` and their `*_keys()` |
+//! | `integration.rs` | connections to `SaveGameManager`, `GameStateManager`, `SaveFlowCoordinator` and their handlers |
+//! | `jobs.rs` | worker-thread jobs: due tasks, and signals of finished jobs |
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use backup_core::{trigger_for_game_state, trigger_for_save_flow};
-use backup_core::{BackupConfig, TriggerDecision};
-use backup_core::{BackupFlow, BackupTrigger, RecoveryScenario};
-use godot::classes::{INode, Node, ProjectSettings, Time};
+use backup_core::{BackupConfig, BackupFlow};
+use godot::classes::{INode, Node};
 use godot::prelude::*;
-use serde_json::Value;
 
-use crate::convert::{self, OptDict};
-use crate::enums::{self, ScenarioArg, TriggerArg};
-use crate::failure;
+use crate::convert;
+use crate::failure::{ErrorLog, Outcome};
 use crate::save_manager::SaveGameManager;
-use crate::worker::{Job, Message, Worker};
+use crate::worker::Worker;
 
+mod backups;
+pub mod enums;
 mod integration;
 mod jobs;
+mod recovery;
+mod status;
+mod transfer;
+
+pub use enums::{ScenarioArg, TriggerArg};
 
 const CLASS: &str = "BackupFlowCoordinator";
 
@@ -91,7 +104,8 @@ pub struct BackupFlowCoordinator {
     flow_generation: u64,
     worker: Worker,
     since_check: f64,
-    last_error: GString,
+    #[init(val = ErrorLog::new(CLASS))]
+    errors: ErrorLog,
 }
 
 #[godot_api]
@@ -144,316 +158,8 @@ impl BackupFlowCoordinator {
     #[signal]
     fn import_completed(result: VarDictionary);
 
-    // ----- core backup operations -----
-
-    /// Snapshots the active slot (or every used slot) as a manual backup,
-    /// never removed by retention. True when every targeted slot was saved.
-    #[func]
-    pub fn create_manual_backup(
-        &mut self,
-        backup_name: GString,
-        #[opt(default = "")] description: GString,
-    ) -> bool {
-        let Some(flow) = self.flow_or_fail() else {
-            return false;
-        };
-        let context = vdict! { "backup_name" => &backup_name, "description" => &description };
-        self.emit(
-            "backup_flow_started",
-            &["manual_backup".to_variant(), context.to_variant()],
-        );
-        let run = flow.create_manual_backup(&backup_name.to_string(), &description.to_string());
-        self.finish_run(
-            run.operation_type,
-            run.success,
-            &run.error_message,
-            convert::to_dict(&run),
-        );
-        run.success
-    }
-
-    /// Runs an automated backup for `trigger` (a `BackupTrigger`) unless the
-    /// schedule rules skip it (disabled, cooldown). True when a backup was made.
-    #[func]
-    pub fn trigger_automated_backup(
-        &mut self,
-        trigger: TriggerArg,
-        #[opt(default = OptDict::default())] context: OptDict,
-    ) -> bool {
-        let trigger = match BackupTrigger::from_ordinal(trigger.0) {
-            Ok(t) => t,
-            Err(e) => {
-                self.fail(e.to_string());
-                return false;
-            }
-        };
-        let Some(flow) = self.flow_or_fail() else {
-            return false;
-        };
-        let context_json = Value::Object(convert::dict_to_json(&context.0));
-        let will_run = flow.evaluate_trigger(trigger) == TriggerDecision::Run;
-        if will_run {
-            self.emit(
-                "automated_backup_triggered",
-                &[trigger.key().to_variant(), context.0.to_variant()],
-            );
-            self.emit(
-                "backup_flow_started",
-                &[
-                    trigger.operation().key().to_variant(),
-                    context.0.to_variant(),
-                ],
-            );
-        }
-        let run = flow.trigger_automated_backup(trigger, context_json);
-        if !run.skipped {
-            self.finish_run(
-                run.operation_type,
-                run.success,
-                &run.error_message,
-                convert::to_dict(&run),
-            );
-        }
-        run.success
-    }
-
-    /// Verifies every save, backup and snapshot; returns the spec's report
-    /// and emits `health_check_completed`.
-    #[func]
-    pub fn perform_health_check(&mut self) -> VarDictionary {
-        let Some(flow) = self.flow_or_fail() else {
-            return self.failed_report();
-        };
-        match flow.perform_health_check() {
-            Ok(report) => {
-                let dict = convert::to_dict(&report);
-                self.emit("health_check_completed", &[dict.to_variant()]);
-                dict
-            }
-            Err(e) => {
-                self.fail(e.to_string());
-                self.failed_report()
-            }
-        }
-    }
-
-    /// Like `perform_health_check` on a worker thread: `operation_progress`
-    /// while it runs, then `health_check_completed` on the main thread. False
-    /// when it could not start.
-    #[func]
-    pub fn perform_health_check_async(&mut self) -> bool {
-        let Some(flow) = self.flow_or_fail() else {
-            return false;
-        };
-        let started = self.worker.spawn(Job::HealthCheck, move |tx| {
-            let mut progress = |done: usize, total: usize| {
-                let _ = tx.send(Message::Progress {
-                    job: Job::HealthCheck,
-                    done,
-                    total,
-                });
-            };
-            flow.perform_health_check_with_progress(&mut progress)
-                .map_err(|e| e.to_string())
-                .and_then(|r| serde_json::to_value(r).map_err(|e| e.to_string()))
-        });
-        self.started(started)
-    }
-
-    // ----- recovery -----
-
-    /// Analyses `scenario` (a `RecoveryScenario`) with `context` (e.g.
-    /// `save_slot`, `error_details`) and returns the wizard `{scenario,
-    /// title, steps, analysis}`; emits `recovery_wizard_initiated`.
-    #[func]
-    pub fn start_recovery_wizard(
-        &mut self,
-        scenario: ScenarioArg,
-        #[opt(default = OptDict::default())] context: OptDict,
-    ) -> VarDictionary {
-        let scenario = scenario.0;
-        let empty = || {
-            vdict! {
-                "scenario" => scenario, "title" => "", "steps" => &VarArray::new(),
-                "analysis" => &VarDictionary::new(),
-            }
-        };
-        let scenario_enum = match RecoveryScenario::from_ordinal(scenario) {
-            Ok(s) => s,
-            Err(e) => {
-                self.fail(e.to_string());
-                return failure::failed_result(&e.to_string(), empty());
-            }
-        };
-        let Some(flow) = self.flow_or_fail() else {
-            return failure::failed_result(&self.last_error.to_string(), empty());
-        };
-        let context_json = Value::Object(convert::dict_to_json(&context.0));
-        match flow.start_recovery_wizard(scenario_enum, context_json) {
-            Ok(wizard) => {
-                let mut dict = convert::to_dict(&wizard);
-                dict.set("success", true);
-                dict.set("error_message", "");
-                let analysis = dict.get_or_nil("analysis");
-                self.emit(
-                    "recovery_wizard_initiated",
-                    &[scenario.to_variant(), analysis],
-                );
-                dict
-            }
-            Err(e) => {
-                self.fail(e.to_string());
-                failure::failed_result(&e.to_string(), empty())
-            }
-        }
-    }
-
-    /// Restores a damaged or missing slot from its best valid copy. Returns
-    /// `{success, recovery_method, error_message, save_slot, ...}`.
-    #[func]
-    pub fn attempt_automatic_recovery(&mut self, save_slot: i64) -> VarDictionary {
-        let Some(flow) = self.flow_or_fail() else {
-            return failure::failed_result(
-                &self.last_error.to_string(),
-                vdict! { "recovery_method" => "", "save_slot" => save_slot },
-            );
-        };
-        let context = vdict! { "save_slot" => save_slot };
-        self.emit(
-            "backup_flow_started",
-            &["emergency_backup".to_variant(), context.to_variant()],
-        );
-        let attempt = flow.attempt_automatic_recovery(save_slot);
-        let dict = convert::to_dict(&attempt);
-        self.finish_run(
-            "emergency_backup",
-            attempt.success,
-            &attempt.error_message,
-            dict.clone(),
-        );
-        dict
-    }
-
-    // ----- export / import -----
-
-    /// Writes the slot's save to one portable file (`user://` paths work).
-    /// Returns `{success, export_path, file_size, save_slot, error_message}`.
-    #[func]
-    pub fn export_backup(
-        &mut self,
-        save_slot: i64,
-        export_path: GString,
-        #[opt(default = true)] include_metadata: bool,
-    ) -> VarDictionary {
-        let Some(flow) = self.flow_or_fail() else {
-            return failure::failed_result(
-                &self.last_error.to_string(),
-                export_defaults(save_slot, &export_path),
-            );
-        };
-        let context = vdict! { "save_slot" => save_slot, "export_path" => &export_path };
-        self.emit(
-            "backup_flow_started",
-            &["export_backup".to_variant(), context.to_variant()],
-        );
-        let mut result = flow.export_backup(save_slot, &globalize(&export_path), include_metadata);
-        result.export_path = export_path.to_string();
-        let dict = convert::to_dict(&result);
-        self.finish_run(
-            "export_backup",
-            result.success,
-            &result.error_message,
-            dict.clone(),
-        );
-        dict
-    }
-
-    /// Imports an export file into `target_slot` (-1: first free slot); the
-    /// file is verified before anything is written. Returns `{success,
-    /// imported_slot, pilot_name, error_message, ...}`.
-    #[func]
-    pub fn import_backup(
-        &mut self,
-        import_path: GString,
-        #[opt(default = -1)] target_slot: i64,
-    ) -> VarDictionary {
-        let Some(flow) = self.flow_or_fail() else {
-            return failure::failed_result(&self.last_error.to_string(), import_defaults());
-        };
-        let context = vdict! { "import_path" => &import_path, "target_slot" => target_slot };
-        self.emit(
-            "backup_flow_started",
-            &["import_backup".to_variant(), context.to_variant()],
-        );
-        let result = flow.import_backup(&globalize(&import_path), target_slot);
-        let dict = convert::to_dict(&result);
-        self.finish_run(
-            "import_backup",
-            result.success,
-            &result.error_message,
-            dict.clone(),
-        );
-        dict
-    }
-
-    /// `export_backup` on a worker thread; `export_completed(result)` follows
-    /// on the main thread. False when it could not start.
-    #[func]
-    pub fn export_backup_async(
-        &mut self,
-        save_slot: i64,
-        export_path: GString,
-        #[opt(default = true)] include_metadata: bool,
-    ) -> bool {
-        let Some(flow) = self.flow_or_fail() else {
-            return false;
-        };
-        let path = globalize(&export_path);
-        let shown = export_path.to_string();
-        let started = self.worker.spawn(Job::Export, move |_| {
-            let mut result = flow.export_backup(save_slot, &path, include_metadata);
-            result.export_path = shown;
-            serde_json::to_value(result).map_err(|e| e.to_string())
-        });
-        self.started(started)
-    }
-
-    /// `import_backup` on a worker thread; `import_completed(result)` follows
-    /// on the main thread. False when it could not start.
-    #[func]
-    pub fn import_backup_async(
-        &mut self,
-        import_path: GString,
-        #[opt(default = -1)] target_slot: i64,
-    ) -> bool {
-        let Some(flow) = self.flow_or_fail() else {
-            return false;
-        };
-        let path = globalize(&import_path);
-        let started = self.worker.spawn(Job::Import, move |_| {
-            serde_json::to_value(flow.import_backup(&path, target_slot)).map_err(|e| e.to_string())
-        });
-        self.started(started)
-    }
-
-    /// `{automated_backups_enabled, last_automated_backup, save_slots, ...}`;
-    /// each of `save_slots` has `slot_number, pilot_callsign, has_backups,
-    /// backup_count, ...`.
-    #[func]
-    pub fn get_backup_status(&mut self) -> VarDictionary {
-        let Some(flow) = self.flow_or_fail() else {
-            return VarDictionary::new();
-        };
-        match flow.get_backup_status() {
-            Ok(status) => convert::to_dict(&status),
-            Err(e) => {
-                self.fail(e.to_string());
-                VarDictionary::new()
-            }
-        }
-    }
-
-    // ----- configuration -----
+    // The property setters stay here: `#[var(set = ...)]` cannot name a
+    // `#[func]` of a secondary block.
 
     /// Turns automated backups on or off (the `enable_automated_backups` setter).
     #[func]
@@ -503,138 +209,12 @@ impl BackupFlowCoordinator {
             self.apply_config();
         }
     }
-
-    /// Tells the coordinator which slot is being played (backups then cover
-    /// only it); -1 backs up every used slot.
-    #[func]
-    pub fn set_active_slot(&mut self, save_slot: i64) -> bool {
-        let Some(flow) = self.flow_or_fail() else {
-            return false;
-        };
-        let slot = (save_slot >= 0).then_some(save_slot);
-        match flow.set_active_slot(slot) {
-            Ok(()) => true,
-            Err(e) => {
-                self.fail(e.to_string());
-                false
-            }
-        }
-    }
-
-    // ----- status monitoring -----
-
-    /// Whether a backup, recovery, export or import is running.
-    #[func]
-    pub fn is_backup_operation_active(&mut self) -> bool {
-        let busy = self.worker.is_busy();
-        busy || self
-            .flow
-            .as_ref()
-            .is_some_and(|f| f.is_backup_operation_active())
-    }
-
-    /// `{operation, operation_type, started_at, context}` of the running
-    /// operation; empty when idle.
-    #[func]
-    pub fn get_current_operation_context(&mut self) -> VarDictionary {
-        self.flow
-            .as_ref()
-            .and_then(|f| f.current_operation_context())
-            .map(|c| convert::to_dict(&c))
-            .unwrap_or_default()
-    }
-
-    /// `{operations, total, flow}`: store operations by kind with counts,
-    /// failures, bytes and durations (microseconds), and the flow's counters.
-    #[func]
-    pub fn get_backup_performance_stats(&mut self) -> VarDictionary {
-        let Some(flow) = self.flow_or_fail() else {
-            return VarDictionary::new();
-        };
-        convert::to_dict(&flow.performance_stats())
-    }
-
-    /// The message of the most recent failure (empty if none yet).
-    #[func]
-    pub fn get_last_error(&self) -> GString {
-        self.last_error.clone()
-    }
-
-    // ----- enum names (GDScript refuses `.keys()` on native enums) -----
-
-    /// The names of a class enum (`"BackupTrigger"`, `"RecoveryScenario"`,
-    /// `"BackupOperation"`) in ordinal order, like `.keys()` of a GDScript
-    /// enum: `BackupFlowCoordinator.enum_keys("RecoveryScenario")[scenario]`.
-    #[func]
-    pub fn enum_keys(enum_name: GString) -> PackedStringArray {
-        enums::keys_of(&enum_name.to_string())
-    }
-
-    /// `BackupTrigger` names in ordinal order.
-    #[func]
-    pub fn backup_trigger_keys() -> PackedStringArray {
-        enums::keys_of("BackupTrigger")
-    }
-
-    /// `RecoveryScenario` names in ordinal order.
-    #[func]
-    pub fn recovery_scenario_keys() -> PackedStringArray {
-        enums::keys_of("RecoveryScenario")
-    }
-
-    /// `BackupOperation` names in ordinal order.
-    #[func]
-    pub fn backup_operation_keys() -> PackedStringArray {
-        enums::keys_of("BackupOperation")
-    }
-
-    // ----- integration handlers (connected in _ready) -----
-
-    /// SaveGameManager found a corrupt slot: analyse and offer the wizard.
-    #[func]
-    fn _on_corruption_detected(&mut self, save_slot: i64, error_details: GString) {
-        let context = vdict! {
-            "save_slot" => save_slot,
-            "error_details" => &error_details,
-            "detection_time" => Time::singleton().get_unix_time_from_system(),
-        };
-        self.start_recovery_wizard(
-            ScenarioArg(RecoveryScenario::CorruptedSave.ordinal()),
-            OptDict(context),
-        );
-    }
-
-    /// GameStateManager changed state.
-    #[func]
-    fn _on_game_state_changed(&mut self, old_state: Variant, new_state: Variant) {
-        let Some(name) = self.game_state_name(&new_state) else {
-            return;
-        };
-        if let Some(trigger) = trigger_for_game_state(&name) {
-            let context = vdict! { "previous_state" => &old_state };
-            self.trigger_automated_backup(TriggerArg(trigger.ordinal()), OptDict(context));
-        }
-    }
-
-    /// SaveFlowCoordinator finished a save operation.
-    #[func]
-    fn _on_save_flow_completed(
-        &mut self,
-        operation_type: GString,
-        success: bool,
-        _context: Variant,
-    ) {
-        if let Some(trigger) = trigger_for_save_flow(&operation_type.to_string(), success) {
-            let context = vdict! { "save_flow_operation" => &operation_type };
-            self.trigger_automated_backup(TriggerArg(trigger.ordinal()), OptDict(context));
-        }
-    }
 }
 
 impl BackupFlowCoordinator {
     /// The flow over SaveGameManager's current store; rebuilt when the
     /// manager's save folder changed.
-    fn flow(&mut self) -> Result<Arc<BackupFlow>, String> {
+    fn flow(&mut self) -> Outcome<Arc<BackupFlow>> {
         let mut manager = SaveGameManager::singleton();
         let generation = manager.bind().store_generation();
         if generation != self.flow_generation {
@@ -649,7 +229,7 @@ impl BackupFlowCoordinator {
                 return Ok(Arc::clone(flow));
             }
         }
-        let flow = Arc::new(BackupFlow::new(store, self.config()).map_err(|e| e.to_string())?);
+        let flow = Arc::new(BackupFlow::new(store, self.config())?);
         if let Some(warning) = flow.state_warning() {
             godot::global::push_warning(&[format!("{CLASS}: {warning}").to_variant()]);
         }
@@ -657,14 +237,14 @@ impl BackupFlowCoordinator {
         Ok(flow)
     }
 
-    fn flow_or_fail(&mut self) -> Option<Arc<BackupFlow>> {
-        match self.flow() {
-            Ok(flow) => Some(flow),
-            Err(message) => {
-                self.fail(message);
-                None
-            }
+    /// The flow, or the failure that kept it from opening (already
+    /// recorded: callers only build their failure value from it).
+    fn flow_or_fail(&mut self) -> Outcome<Arc<BackupFlow>> {
+        let flow = self.flow();
+        if let Err(e) = &flow {
+            self.errors.record(e);
         }
+        flow
     }
 
     fn config(&self) -> BackupConfig {
@@ -691,13 +271,8 @@ impl BackupFlowCoordinator {
     }
 
     fn check_positive(&mut self, name: &str, value: i64) -> bool {
-        match backup_core::positive_setting(name, value) {
-            Ok(_) => true,
-            Err(e) => {
-                self.fail(e.to_string());
-                false
-            }
-        }
+        let checked = backup_core::positive_setting(name, value).map_err(Into::into);
+        self.errors.check(checked).is_some()
     }
 
     /// Pushes the properties into the flow and emits `backup_schedule_updated`.
@@ -708,87 +283,36 @@ impl BackupFlowCoordinator {
             return;
         }
         let config = self.config();
-        let schedule = match self.flow() {
-            Ok(flow) => match flow.set_config(config) {
-                Ok(schedule) => convert::to_dict(&schedule),
-                Err(e) => {
-                    self.fail(e.to_string());
-                    return;
-                }
-            },
-            Err(message) => {
-                self.fail(message);
-                return;
-            }
-        };
-        self.emit("backup_schedule_updated", &[schedule.to_variant()]);
+        let applied = self
+            .flow()
+            .and_then(|flow| flow.set_config(config).map_err(Into::into));
+        if let Some(schedule) = self.errors.check(applied) {
+            self.signals()
+                .backup_schedule_updated()
+                .emit(&convert::to_dict(&schedule));
+        }
     }
 
+    /// Reports a finished operation: `backup_flow_completed` with its
+    /// result, and the error in the log when it failed.
     fn finish_run(
         &mut self,
         operation_type: &str,
         success: bool,
         error: &str,
-        result: VarDictionary,
+        result: &VarDictionary,
     ) {
         if !success {
-            self.fail(format!("{operation_type} failed: {error}"));
+            self.errors
+                .record(&format!("{operation_type} failed: {error}"));
         }
-        self.emit(
-            "backup_flow_completed",
-            &[
-                operation_type.to_variant(),
-                success.to_variant(),
-                result.to_variant(),
-            ],
-        );
+        self.signals()
+            .backup_flow_completed()
+            .emit(operation_type, success, result);
     }
 
-    fn failed_report(&self) -> VarDictionary {
-        failure::failed_result(
-            &self.last_error.to_string(),
-            vdict! {
-                "check_time" => 0, "total_backups" => 0, "healthy_backups" => 0,
-                "corrupted_backups" => 0, "suspicious_backups" => 0,
-                "backup_details" => &VarArray::new(), "recommendations" => &VarArray::new(),
-                "overall_health" => "unknown",
-            },
-        )
+    /// Records whether a worker job started; true when it did.
+    fn started(&mut self, r: Outcome<()>) -> bool {
+        self.errors.check(r).is_some()
     }
-
-    fn started(&mut self, r: Result<(), String>) -> bool {
-        match r {
-            Ok(()) => true,
-            Err(message) => {
-                self.fail(message);
-                false
-            }
-        }
-    }
-
-    fn fail(&mut self, message: String) {
-        failure::push_error(CLASS, &message);
-        self.last_error = GString::from(message.as_str());
-    }
-
-    /// Emits through `base_mut()`, which lets handlers call back into this node.
-    fn emit(&mut self, signal: &str, args: &[Variant]) {
-        self.base_mut().emit_signal(signal, args);
-    }
-}
-
-fn globalize(path: &GString) -> PathBuf {
-    PathBuf::from(
-        ProjectSettings::singleton()
-            .globalize_path(path)
-            .to_string(),
-    )
-}
-
-fn export_defaults(save_slot: i64, path: &GString) -> VarDictionary {
-    vdict! { "export_path" => path, "file_size" => 0, "save_slot" => save_slot }
-}
-
-fn import_defaults() -> VarDictionary {
-    vdict! { "imported_slot" => -1, "pilot_name" => "", "replaced_existing" => false, "safety_snapshot" => &Variant::nil() }
 }

@@ -11,7 +11,7 @@ use godot::obj::GodotClass;
 use godot::prelude::*;
 use godot::register::private::constant::{ConstantKind, ExportConstant, IntegerConstant};
 
-use crate::coordinator::BackupFlowCoordinator;
+use super::BackupFlowCoordinator;
 
 /// (enum name, variant names in ordinal order) of every class enum.
 pub fn class_enums() -> [(&'static str, Vec<&'static str>); 3] {
@@ -116,3 +116,33 @@ enum_arg!(
     RecoveryScenario,
     "BackupFlowCoordinator.RecoveryScenario"
 );
+
+/// The enum names for GDScript, which refuses `.keys()` on native enums.
+#[godot_api(secondary)]
+impl BackupFlowCoordinator {
+    /// The names of a class enum (`"BackupTrigger"`, `"RecoveryScenario"`,
+    /// `"BackupOperation"`) in ordinal order, like `.keys()` of a GDScript
+    /// enum: `BackupFlowCoordinator.enum_keys("RecoveryScenario")[scenario]`.
+    #[func]
+    pub fn enum_keys(enum_name: GString) -> PackedStringArray {
+        keys_of(&enum_name.to_string())
+    }
+
+    /// `BackupTrigger` names in ordinal order.
+    #[func]
+    pub fn backup_trigger_keys() -> PackedStringArray {
+        keys_of("BackupTrigger")
+    }
+
+    /// `RecoveryScenario` names in ordinal order.
+    #[func]
+    pub fn recovery_scenario_keys() -> PackedStringArray {
+        keys_of("RecoveryScenario")
+    }
+
+    /// `BackupOperation` names in ordinal order.
+    #[func]
+    pub fn backup_operation_keys() -> PackedStringArray {
+        keys_of("BackupOperation")
+    }
+}
