@@ -1,15 +1,15 @@
-//! backup_gdext: the Godot 4 face of backup_core.
+//! backup_gdext: the Godot 4 face of backup_core. Thin: values in and out,
+//! signals, worker threads; every rule lives in backup_core.
 //!
-//! Registers two classes:
-//! - [`SaveGameManager`](save_manager::SaveGameManager), an engine singleton
-//!   (`SaveGameManager.save_slot(...)` from any script): save slots holding a
-//!   game Dictionary, rolling backups, repair, validation, schema migrations.
-//! - `BackupFlowCoordinator` (a `Node`): scheduling, health checks, recovery
-//!   wizards, export and import, as the package spec describes.
+//! | file | serves | what it holds |
+//! |---|---|---|
+//! | `save_manager.rs` | `SaveGameManager` | the engine singleton over [`backup_core::SlotStore`]: save slots holding a game Dictionary, rolling backups, snapshots, repair, validation, schema migrations |
+//! | `coordinator/` | `BackupFlowCoordinator` | the `Node` over [`backup_core::BackupFlow`], one file per topic (see [`coordinator`]): class, properties and signals in `mod.rs`; `backups`, `recovery`, `transfer`, `status`; its class enums in `enums.rs`; `integration` (autoload signals) and `jobs` (worker results) |
+//! | `convert.rs` | both | every conversion between Godot values and core types |
+//! | `failure.rs` | both | errors stay typed ([`failure::Failure`]) until a method returns; then `push_error`, `get_last_error()` and `success: false` |
+//! | `worker.rs` | `BackupFlowCoordinator` | long jobs on threads, results delivered on the main thread |
 //!
-//! Everything that could live without Godot lives in backup_core; this crate
-//! converts values ([`convert`]), turns errors into Godot-style failures
-//! ([`failure`]) and moves long work off the main thread.
+//! Signals are emitted typed (`self.signals().save_completed().emit(...)`).
 
 use godot::init::InitStage;
 use godot::prelude::*;
