@@ -95,3 +95,48 @@ pub fn failed_result(error: &impl Display, mut always: VarDictionary) -> VarDict
     always.set("error_message", error.to_string().as_str());
     always
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use backup_core::{Error, FormatError};
+
+    use super::Failure;
+
+    #[test]
+    fn only_damaged_data_counts_as_corruption() {
+        let corrupt = Error::Corrupt {
+            path: PathBuf::from("slot_1.sav"),
+            reason: FormatError::HeaderChecksum,
+        };
+        assert!(Failure::from(corrupt).is_corruption());
+        assert!(Failure::from(Error::NoValidCopy { slot: 1 }).is_corruption());
+        assert!(Failure::BadData("not a Dictionary".into()).is_corruption());
+        assert!(!Failure::from(Error::InvalidSlot { slot: 12, max: 9 }).is_corruption());
+        assert!(!Failure::Refused("slot_count 0 must be at least 1".into()).is_corruption());
+        // A core error met while doing something else (keeping a safety
+        // snapshot before a migration) is that step failing, not a damaged slot.
+        let during = Failure::During {
+            what: "could not keep a backup before migrating",
+            source: Error::NoValidCopy { slot: 1 },
+        };
+        assert!(!during.is_corruption());
+    }
+
+    #[test]
+    fn messages_are_the_core_text_or_say_what_was_being_done() {
+        let core = Error::InvalidSlot { slot: 12, max: 9 };
+        let text = core.to_string();
+        assert_eq!(Failure::from(core).to_string(), text);
+        let during = Failure::During {
+            what: "migrated data could not be saved",
+            source: Error::ReadOnly,
+        };
+        assert_eq!(
+            during.to_string(),
+            "migrated data could not be saved: the store was opened read-only"
+        );
+        assert_eq!(Failure::Refused("x".into()).to_string(), "x");
+    }
+}

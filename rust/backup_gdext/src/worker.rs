@@ -123,3 +123,70 @@ impl Worker {
         self.running > 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    fn finished(worker: &mut Worker) -> Vec<Message> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut seen = Vec::new();
+        while worker.is_busy() && Instant::now() < deadline {
+            seen.extend(worker.drain());
+            thread::sleep(Duration::from_millis(5));
+        }
+        seen
+    }
+
+    #[test]
+    fn a_job_reports_progress_then_its_result_and_the_worker_is_idle_again() {
+        let mut worker = Worker::default();
+        worker
+            .spawn(Job::Import, |tx| {
+                let _ = tx.send(Message::Progress {
+                    job: Job::Import,
+                    done: 1,
+                    total: 2,
+                });
+                Done::Import(ImportResult::failed(&"refused"))
+            })
+            .unwrap();
+        assert!(worker.is_busy());
+        let messages = finished(&mut worker);
+        assert!(!worker.is_busy());
+        assert!(matches!(
+            messages[0],
+            Message::Progress {
+                job: Job::Import,
+                done: 1,
+                total: 2
+            }
+        ));
+        match &messages[1] {
+            Message::Finished {
+                job: Job::Import,
+                result: Ok(Done::Import(r)),
+            } => assert_eq!(r.error_message, "refused"),
+            other => panic!("unexpected message {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_panicking_job_becomes_a_worker_failure() {
+        let mut worker = Worker::default();
+        worker
+            .spawn(Job::Export, |_| panic!("job blew up"))
+            .unwrap();
+        let messages = finished(&mut worker);
+        assert!(!worker.is_busy());
+        match messages.as_slice() {
+            [Message::Finished {
+                job: Job::Export,
+                result: Err(Failure::Worker(message)),
+            }] => assert_eq!(message, "Export job panicked"),
+            other => panic!("unexpected messages {other:?}"),
+        }
+    }
+}

@@ -26,9 +26,9 @@ impl BackupFlowCoordinator {
         if flow.is_backup_operation_active() {
             return;
         }
-        let started = self
-            .worker
-            .spawn(Job::DueTasks, move |_| Done::DueTasks(Box::new(flow.run_due_tasks())));
+        let started = self.worker.spawn(Job::DueTasks, move |_| {
+            Done::DueTasks(Box::new(flow.run_due_tasks()))
+        });
         self.started(started);
     }
 
