@@ -4,7 +4,7 @@
 //! | file | GDScript-visible part |
 //! |---|---|
 //! | `mod.rs` | the class, its exported properties and their setters, every signal (gdext wants these in the primary `#[godot_api]` block) |
-//! | `backups.rs` | `create_manual_backup`, `trigger_automated_backup` |
+//! | `backups.rs` | `create_manual_backup`, `trigger_automated_backup`, `set_active_slot` |
 //! | `recovery.rs` | `start_recovery_wizard`, `attempt_automatic_recovery` |
 //! | `transfer.rs` | `export_backup`, `import_backup` and their `_async` variants |
 //! | `status.rs` | health checks, `get_backup_status`, operation context, performance stats, `get_last_error` |
