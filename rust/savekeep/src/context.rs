@@ -2,9 +2,10 @@
 //! ways of opening the store (read-only while the game runs, or as the
 //! single writer).
 
+use std::cell::RefCell;
 use std::io::IsTerminal;
 
-use backup_core::{Error as CoreError, SlotStore, StoreOptions};
+use backup_core::{Error as CoreError, SlotStore, StartupAction, StoreOptions};
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::exit::CliResult;
@@ -20,6 +21,9 @@ pub struct Ctx {
     pub ui: Ui,
     /// Store options derived from the flags (slot count, backup levels).
     pub options: StoreOptions,
+    /// What start-up recovery did when the store was opened as writer;
+    /// `main` reports it for every command, whether it succeeded or not.
+    pub startup: RefCell<Vec<StartupAction>>,
 }
 
 impl Ctx {
@@ -41,6 +45,7 @@ impl Ctx {
                 backup_levels: args.backup_levels,
                 ..StoreOptions::default()
             },
+            startup: RefCell::new(Vec::new()),
         })
     }
 
@@ -69,12 +74,19 @@ impl Ctx {
             }
             .into());
         }
-        Ok(SlotStore::open(&self.location.root, options)?)
+        self.opened(SlotStore::open(&self.location.root, options)?)
     }
 
     /// Opens the store as its single writer, creating the folder if needed
     /// (importing onto a machine where the game never ran).
     pub fn open_writer_creating(&self) -> CliResult<SlotStore> {
-        Ok(SlotStore::open(&self.location.root, self.options.clone())?)
+        self.opened(SlotStore::open(&self.location.root, self.options.clone())?)
+    }
+
+    fn opened(&self, store: SlotStore) -> CliResult<SlotStore> {
+        self.startup
+            .borrow_mut()
+            .extend(store.startup_actions().iter().cloned());
+        Ok(store)
     }
 }

@@ -23,6 +23,7 @@ use crate::record::durability::Durability;
 use crate::record::envelope::{self, Record};
 use crate::record::layout::Layout;
 use crate::record::metadata::SlotMetadata;
+use crate::record::confine::Confined;
 use crate::record::storage::{LockGuard, StdStorage, Storage};
 
 /// What the store knows about a primary it wrote or verified itself, so that
@@ -77,6 +78,7 @@ impl SlotStore {
         }
         let layout = Layout::new(root);
         let root = layout.root().to_path_buf();
+        let storage: Arc<dyn Storage> = Arc::new(Confined::new(storage, &root));
         match storage
             .stat(&root)
             .map_err(|e| Error::io("inspect", &root, e))?
