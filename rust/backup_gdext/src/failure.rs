@@ -10,6 +10,11 @@ pub fn push_error(class: &str, message: &str) {
     godot::global::push_error(&[format!("{class}: {message}").to_variant()]);
 }
 
+/// Logs a warning in Godot's style: `Class: message`.
+pub fn push_warning(class: &str, message: &str) {
+    godot::global::push_warning(&[format!("{class}: {message}").to_variant()]);
+}
+
 /// A result Dictionary for a failed operation: `success: false`, the message
 /// under `error_message`, plus the keys the operation always carries.
 pub fn failed_result(message: &str, mut always: VarDictionary) -> VarDictionary {
