@@ -21,9 +21,10 @@ pub struct Ctx {
     pub ui: Ui,
     /// Store options derived from the flags (slot count, backup levels).
     pub options: StoreOptions,
-    /// What start-up recovery did when the store was opened as writer;
-    /// `main` reports it for every command, whether it succeeded or not.
-    pub startup: RefCell<Vec<StartupAction>>,
+    /// What start-up recovery did when the store was opened as writer
+    /// (`None`: not opened as writer); `main` reports it for every command
+    /// that opened the folder as writer, whether it succeeded or not.
+    pub startup: RefCell<Option<Vec<StartupAction>>>,
 }
 
 impl Ctx {
@@ -45,7 +46,7 @@ impl Ctx {
                 backup_levels: args.backup_levels,
                 ..StoreOptions::default()
             },
-            startup: RefCell::new(Vec::new()),
+            startup: RefCell::new(None),
         })
     }
 
@@ -86,6 +87,7 @@ impl Ctx {
     fn opened(&self, store: SlotStore) -> CliResult<SlotStore> {
         self.startup
             .borrow_mut()
+            .get_or_insert_with(Vec::new)
             .extend(store.startup_actions().iter().cloned());
         Ok(store)
     }

@@ -38,20 +38,23 @@ fn main() -> ExitCode {
             let result = dispatch(&ctx, &cli.command);
             (result, ctx.startup.take())
         }
-        Err(e) => (Err(e), Vec::new()),
+        Err(e) => (Err(e), None),
     };
     // What opening the folder as writer changed, for every command, also
     // when the command itself then failed.
-    let startup_json = serde_json::to_value(&startup).unwrap_or_default();
+    let startup_json = startup
+        .as_ref()
+        .map(|s| serde_json::to_value(s).unwrap_or_default());
     let startup_text: String = startup
         .iter()
+        .flatten()
         .map(|a| format!("Opening the folder {}.\n", a.describe()))
         .collect();
     let exit = match result {
         Ok(mut done) => {
             let text = if json {
-                if let Some(body) = done.json.as_object_mut() {
-                    body.entry("startup_actions").or_insert(startup_json);
+                if let (Some(body), Some(actions)) = (done.json.as_object_mut(), startup_json) {
+                    body.entry("startup_actions").or_insert(actions);
                 }
                 envelope(command, done.exit, done.json)
             } else {
@@ -63,11 +66,14 @@ fn main() -> ExitCode {
         Err(error) => {
             let exit = error.exit_code();
             if json {
-                let body = serde_json::json!({ "error": {
+                let mut body = serde_json::json!({ "error": {
                     "kind": error.kind(),
                     "message": error.to_string(),
                     "hint": error.hint(),
-                }, "startup_actions": startup_json });
+                }});
+                if let Some(actions) = startup_json {
+                    body["startup_actions"] = actions;
+                }
                 print_stdout(&envelope(command, exit, body));
             }
             let mut message = escape_terminal(&startup_text, false);
