@@ -501,6 +501,17 @@ impl SlotStore {
             .map_err(|e| Error::io("inspect", path, e))
     }
 
+    /// Whether a folder of the store exists and may be listed: one that is,
+    /// or lies under, a symbolic link is not followed, so for reading it holds
+    /// nothing (writing there fails with an error naming the link).
+    pub(crate) fn listable_dir(&self, dir: &Path) -> Result<bool> {
+        match self.storage.stat(dir) {
+            Ok(stat) => Ok(stat.is_some()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Ok(false),
+            Err(e) => Err(Error::io("inspect", dir, e)),
+        }
+    }
+
     pub(crate) fn remove_if_exists(&self, path: &Path) -> Result<()> {
         if self.exists(path)? {
             self.storage
