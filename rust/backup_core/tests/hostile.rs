@@ -129,7 +129,9 @@ fn a_directory_with_the_name_of_a_temp_file_is_reported_and_kept() {
         store.startup_actions()
     );
     assert_eq!(fs::read(odd.join("inside")).unwrap(), b"keep me");
-    store.save(0, b"other slots still save", &meta("M")).unwrap();
+    store
+        .save(0, b"other slots still save", &meta("M"))
+        .unwrap();
 }
 
 #[test]
@@ -210,7 +212,10 @@ fn a_newer_format_backup_blocks_the_automatic_restore_of_an_older_one() {
     fs::write(Layout::temp_for(&layout.primary(0)), b"BKSV\x02").unwrap();
     let store = open(dir.path(), &clock);
     let actions = store.startup_actions();
-    assert!(matches!(actions[0], StartupAction::DiscardedTemp { .. }), "{actions:?}");
+    assert!(
+        matches!(actions[0], StartupAction::DiscardedTemp { .. }),
+        "{actions:?}"
+    );
     assert!(
         matches!(&actions[1], StartupAction::LeftAlone { reason, .. } if reason.contains("newer")),
         "{actions:?}"
@@ -255,7 +260,8 @@ fn symlinked_snapshots_quarantine_and_lock_are_refused_naming_the_path() {
         .create_snapshot(0, &SnapshotRequest::manual("x", ""))
         .unwrap_err();
     assert!(
-        err.to_string().contains(&root.join("snapshots").display().to_string())
+        err.to_string()
+            .contains(&root.join("snapshots").display().to_string())
             && err.to_string().contains("symbolic link"),
         "{err}"
     );
@@ -265,7 +271,11 @@ fn symlinked_snapshots_quarantine_and_lock_are_refused_naming_the_path() {
     fs::remove_file(root.join("snapshots")).unwrap();
 
     symlink(elsewhere.path(), root.join("quarantine")).unwrap();
-    fs::write(Layout::new(root).primary(0), b"BKSV garbage garbage garbage").unwrap();
+    fs::write(
+        Layout::new(root).primary(0),
+        b"BKSV garbage garbage garbage",
+    )
+    .unwrap();
     let store = open(root, &clock);
     let before = tree(root);
     let err = store.repair(0).unwrap_err();
@@ -345,7 +355,10 @@ fn an_import_from_a_fifo_or_a_device_is_refused_without_blocking() {
             .collect::<Vec<_>>()
     });
     for (success, message) in messages {
-        assert!(!success && message.contains("not a regular file"), "{message}");
+        assert!(
+            !success && message.contains("not a regular file"),
+            "{message}"
+        );
     }
     assert_eq!(tree(dir.path()), before);
 }
@@ -366,18 +379,30 @@ fn an_export_never_writes_through_a_link_or_onto_a_special_file() {
     let link = outside.path().join("export.json");
     symlink(&victim, &link).unwrap();
     let r = flow.export_backup(0, &link, true);
-    assert!(!r.success && r.error_message.contains("symbolic link"), "{r:?}");
+    assert!(
+        !r.success && r.error_message.contains("symbolic link"),
+        "{r:?}"
+    );
     assert_eq!(fs::read(&victim).unwrap(), b"precious");
     assert_eq!(fs::read_link(&link).unwrap(), victim);
 
     let fifo = outside.path().join("pipe.json");
     mkfifo(&fifo);
     let r = flow.export_backup(0, &fifo, true);
-    assert!(!r.success && r.error_message.contains("not a regular file"), "{r:?}");
-    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo_like());
+    assert!(
+        !r.success && r.error_message.contains("not a regular file"),
+        "{r:?}"
+    );
+    assert!(fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo_like());
 
     let r = flow.export_backup(0, Path::new("/dev/full"), true);
-    assert!(!r.success && r.error_message.contains("not a regular file"), "{r:?}");
+    assert!(
+        !r.success && r.error_message.contains("not a regular file"),
+        "{r:?}"
+    );
     assert!(!fs::metadata("/dev/full").unwrap().is_file());
     let leftovers: Vec<_> = fs::read_dir(outside.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 3, "no temporary file left behind");

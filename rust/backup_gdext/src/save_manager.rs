@@ -198,7 +198,11 @@ impl SaveGameManager {
         let Some(store) = self.report(r) else {
             return Array::new();
         };
-        store.startup_actions().iter().map(startup_to_dict).collect()
+        store
+            .startup_actions()
+            .iter()
+            .map(startup_to_dict)
+            .collect()
     }
 
     /// Whether `save_slot` holds a save (valid or not).
@@ -510,7 +514,10 @@ impl SaveGameManager {
         };
         let store = SlotStore::open(root, options).map_err(|e| e.to_string())?;
         for action in store.startup_actions() {
-            failure::push_warning(CLASS, &format!("opening the save folder {}", action.describe()));
+            failure::push_warning(
+                CLASS,
+                &format!("opening the save folder {}", action.describe()),
+            );
         }
         self.startup_unreported = store.startup_actions().to_vec();
         let store = Arc::new(store);

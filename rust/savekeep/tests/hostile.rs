@@ -78,7 +78,10 @@ fn a_writer_command_keeps_foreign_temps_finishes_slots_beyond_the_count_and_says
     fs::create_dir(f.path("x.tmp")).unwrap();
     // A 12-slot game crashed while saving slot 11 (primary already moved to bak0).
     let newest = envelope::encode(b"{}", b"slot 11 newest");
-    f.write("slot_11.sav.bak0", &envelope::encode(b"{}", b"slot 11 older"));
+    f.write(
+        "slot_11.sav.bak0",
+        &envelope::encode(b"{}", b"slot 11 older"),
+    );
     f.write("slot_11.sav.tmp", &newest);
     let before = tree(f.root());
     let (code, json) = f.json(&["snapshots", "create", "1"]);
@@ -186,7 +189,12 @@ fn fifos_in_the_folder_and_as_inputs_never_hang() {
     mkfifo(&f.path("slot_2.sav"));
     mkfifo(&f.path("backup_flow_state.json"));
     let before = tree(f.root());
-    for args in [&["list"][..], &["verify"], &["health"], &["snapshots", "list"]] {
+    for args in [
+        &["list"][..],
+        &["verify"],
+        &["health"],
+        &["snapshots", "list"],
+    ] {
         let output = f
             .cmd()
             .args(args)
@@ -301,7 +309,10 @@ fn concurrent_savekeep_exports_never_report_the_other_slots_data() {
         let on_disk: serde_json::Value =
             serde_json::from_slice(&fs::read(&target).unwrap()).expect("never torn");
         let slot = on_disk["source_slot"].as_u64().unwrap() as u32;
-        assert!(results.contains(&(slot, true)), "{results:?} left slot {slot}");
+        assert!(
+            results.contains(&(slot, true)),
+            "{results:?} left slot {slot}"
+        );
     }
 }
 
@@ -334,9 +345,11 @@ fn has_raw_controls(text: &str, allow_colors: bool) -> bool {
     while let Some(c) = rest.chars().next() {
         if c == '\x1b' && allow_colors {
             let body = &rest[1..];
-            let n = body
-                .strip_prefix('[')
-                .map(|b| b.bytes().take_while(|b| b.is_ascii_digit() || *b == b';').count());
+            let n = body.strip_prefix('[').map(|b| {
+                b.bytes()
+                    .take_while(|b| b.is_ascii_digit() || *b == b';')
+                    .count()
+            });
             if let Some(n) = n {
                 if body.as_bytes().get(1 + n) == Some(&b'm') {
                     rest = &body[2 + n..];
@@ -344,7 +357,8 @@ fn has_raw_controls(text: &str, allow_colors: bool) -> bool {
                 }
             }
         }
-        if (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        if (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
         {
             return true;
         }
@@ -385,8 +399,14 @@ fn planted_escapes_and_bidi_never_reach_the_terminal_raw() {
                 .unwrap();
             let out = stdout_of(&output);
             let err = String::from_utf8_lossy(&output.stderr).into_owned();
-            assert!(!has_raw_controls(&out, color == "always"), "{args:?}: {out:?}");
-            assert!(!has_raw_controls(&err, color == "always"), "{args:?}: {err:?}");
+            assert!(
+                !has_raw_controls(&out, color == "always"),
+                "{args:?}: {out:?}"
+            );
+            assert!(
+                !has_raw_controls(&err, color == "always"),
+                "{args:?}: {err:?}"
+            );
         }
     }
     let list = stdout_of(&f.cmd().args(["--color", "never", "list"]).output().unwrap());

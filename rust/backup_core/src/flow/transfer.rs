@@ -340,7 +340,13 @@ pub fn write_export_file(target: &Path, root: &Path, bytes: &[u8], sync: bool) -
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, e))?;
     temp.write_all(bytes)
-        .and_then(|()| if sync { temp.as_file().sync_all() } else { Ok(()) })
+        .and_then(|()| {
+            if sync {
+                temp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| Error::io("write", temp.path().to_path_buf(), e))?;
     // The target may have become a link or a FIFO meanwhile: look again
     // just before the rename (which replaces a name, never writes through it).

@@ -380,9 +380,11 @@ impl SlotStore {
     fn settle_orphaned_slot(&self, slot: u32) -> Result<Vec<StartupAction>> {
         let primary = self.layout.primary(slot);
         match self.read_record(&primary) {
-            Ok(_) | Err(Error::Corrupt { reason: FormatError::UnsupportedVersion { .. }, .. }) => {
-                return Ok(Vec::new())
-            }
+            Ok(_)
+            | Err(Error::Corrupt {
+                reason: FormatError::UnsupportedVersion { .. },
+                ..
+            }) => return Ok(Vec::new()),
             Err(Error::Corrupt { .. } | Error::NotFound { .. }) => {}
             Err(e) => {
                 return Ok(vec![StartupAction::LeftAlone {

@@ -19,11 +19,11 @@ use super::stats::{OpKind, Stats};
 use super::types::{LoadedSlot, SaveReceipt, StartupAction, StoreOptions};
 use crate::error::{Error, FormatError, Result};
 use crate::record::clock::{Clock, SystemClock};
+use crate::record::confine::Confined;
 use crate::record::durability::Durability;
 use crate::record::envelope::{self, Record};
 use crate::record::layout::Layout;
 use crate::record::metadata::SlotMetadata;
-use crate::record::confine::Confined;
 use crate::record::storage::{LockGuard, StdStorage, Storage};
 
 /// What the store knows about a primary it wrote or verified itself, so that

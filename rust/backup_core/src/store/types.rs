@@ -159,10 +159,9 @@ impl StartupAction {
     /// One sentence for players and logs.
     pub fn describe(&self) -> String {
         match self {
-            StartupAction::DiscardedTemp { path, reason } => format!(
-                "removed the unfinished write {} ({reason})",
-                path.display()
-            ),
+            StartupAction::DiscardedTemp { path, reason } => {
+                format!("removed the unfinished write {} ({reason})", path.display())
+            }
             StartupAction::PromotedInterruptedWrite { slot } => {
                 format!("completed an interrupted save of slot {slot}")
             }
@@ -182,9 +181,9 @@ impl StartupAction {
             StartupAction::LeftAlone { path, reason } => {
                 format!("left {} as it is: {reason}", path.display())
             }
-            StartupAction::RestoredFromBackup { slot, level } => format!(
-                "restored slot {slot} from backup level {level} after an interrupted save"
-            ),
+            StartupAction::RestoredFromBackup { slot, level } => {
+                format!("restored slot {slot} from backup level {level} after an interrupted save")
+            }
             StartupAction::RestoredFromSnapshot { slot, id } => format!(
                 "restored slot {slot} from snapshot {id} after an interrupted save or repair"
             ),

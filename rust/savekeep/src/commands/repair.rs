@@ -85,7 +85,10 @@ pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
     };
     let primary = FileReport::new(
         slot,
-        &preview.check_file(preview.layout().primary(slot), backup_core::CopyRole::Primary),
+        &preview.check_file(
+            preview.layout().primary(slot),
+            backup_core::CopyRole::Primary,
+        ),
     );
     if primary.state == FileState::Valid && pending.is_empty() {
         report.source = Some(SourceReport::new(&RecoverySource::AlreadyHealthy));
