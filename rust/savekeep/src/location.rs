@@ -249,6 +249,19 @@ pub fn locate(
     })
 }
 
+/// Largest `project.godot` read (real ones are a few kilobytes).
+const MAX_PROJECT_FILE: u64 = 1 << 20;
+
+/// Reads `project.godot` without blocking on a FIFO or device planted in its
+/// place, and never more than [`MAX_PROJECT_FILE`] bytes.
+fn read_project_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = backup_core::open_regular(path, true)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_PROJECT_FILE).read_to_end(&mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,17 +342,4 @@ mod tests {
         let off = "[application]\nconfig/name=\"G\"\nconfig/custom_user_dir_name=\"wc\"\n";
         assert_eq!(ProjectSettings::parse(off).custom_user_dir, None);
     }
-}
-
-/// Largest `project.godot` read (real ones are a few kilobytes).
-const MAX_PROJECT_FILE: u64 = 1 << 20;
-
-/// Reads `project.godot` without blocking on a FIFO or device planted in its
-/// place, and never more than [`MAX_PROJECT_FILE`] bytes.
-fn read_project_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let file = backup_core::open_regular(path, true)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_PROJECT_FILE).read_to_end(&mut bytes)?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
