@@ -491,3 +491,38 @@ fn restores_refuse_a_current_save_from_a_newer_format() {
     }
     assert_eq!(tree(dir.path()), before);
 }
+
+// ----- beyond the issue: hard links -----
+
+#[test]
+fn a_hard_link_planted_under_a_temp_name_is_never_written_through() {
+    let (dir, clock) = folder();
+    let outside = tempfile::tempdir_in(dir.path().parent().unwrap()).unwrap();
+    let victim = outside.path().join("victim.txt");
+    fs::write(&victim, b"precious").unwrap();
+    let layout = Layout::new(dir.path());
+    let tmp = Layout::temp_for(&layout.primary(0));
+    let store = open(dir.path(), &clock);
+    // Planted while the game runs, after start-up recovery.
+    fs::hard_link(&victim, &tmp).unwrap();
+    let err = store.save(0, b"third", &meta("M")).unwrap_err();
+    assert!(err.to_string().contains("hard links"), "{err}");
+    assert_eq!(fs::read(&victim).unwrap(), b"precious");
+    assert_eq!(store.load(0).unwrap().payload, b"second");
+    assert!(!tmp.exists(), "only the planted name was removed");
+    drop(store);
+    // Planted before start-up: not a record of ours, kept in quarantine
+    // (moved, never written).
+    fs::hard_link(&victim, &tmp).unwrap();
+    let store = open(dir.path(), &clock);
+    assert!(
+        matches!(
+            store.startup_actions(),
+            [StartupAction::QuarantinedTemp { .. }]
+        ),
+        "{:?}",
+        store.startup_actions()
+    );
+    store.save(0, b"third", &meta("M")).unwrap();
+    assert_eq!(fs::read(&victim).unwrap(), b"precious");
+}

@@ -255,7 +255,8 @@ impl Storage for StdStorage {
 
     fn write_file(&self, path: &Path, parts: &[&[u8]], sync: bool) -> io::Result<()> {
         let mut options = OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        // Truncated only once it is known to be a file of ours alone.
+        options.write(true).create(true).truncate(false);
         #[cfg(unix)]
         {
             // Never through a link, never blocking on a FIFO planted there.
@@ -267,6 +268,22 @@ impl Storage for StdStorage {
         if !meta.is_file() {
             return Err(not_regular(path, &meta.file_type(), "write"));
         }
+        #[cfg(unix)]
+        {
+            // A hard link planted under a name we write would let us
+            // overwrite the other name's file, wherever it lives.
+            use std::os::unix::fs::MetadataExt;
+            if meta.nlink() > 1 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{} has other hard links; refusing to write through it",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        file.set_len(0)?;
         for part in parts {
             file.write_all(part)?;
         }
