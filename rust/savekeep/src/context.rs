@@ -50,6 +50,31 @@ impl Ctx {
         })
     }
 
+    /// Checks a slot number against the flags before anything is opened, so
+    /// that a mistyped argument fails without creating the lock file.
+    pub fn check_slot(&self, slot: i64) -> CliResult<u32> {
+        match u32::try_from(slot) {
+            Ok(s) if s < self.options.slot_count => Ok(s),
+            _ => Err(CoreError::InvalidSlot {
+                slot,
+                max: self.options.slot_count.saturating_sub(1),
+            }
+            .into()),
+        }
+    }
+
+    /// Checks a backup level against the flags before anything is opened.
+    pub fn check_level(&self, level: i64) -> CliResult<u32> {
+        match u32::try_from(level) {
+            Ok(l) if l < self.options.backup_levels => Ok(l),
+            _ => Err(CoreError::InvalidBackupLevel {
+                level,
+                max: self.options.backup_levels.saturating_sub(1),
+            }
+            .into()),
+        }
+    }
+
     /// Opens the store without the writer lock: works while the game runs,
     /// and refuses every change.
     pub fn open_read_only(&self) -> CliResult<SlotStore> {

@@ -130,12 +130,14 @@ fn repair_without_yes_changes_nothing_at_all() {
 fn a_failing_command_reports_what_opening_the_folder_did() {
     let f = folder();
     f.write("slot_2.sav.tmp", b"BKS");
+    // Level 2 is valid, but this slot has no backup at level 2.
+    f.write("slot_3.sav", &envelope::encode(b"{}", b"three"));
     let output = f
         .cmd()
-        .args(["--json", "restore", "1", "9"])
+        .args(["--json", "restore", "3", "2"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_ne!(output.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["startup_actions"][0]["action"], "discarded_temp");
     assert!(String::from_utf8_lossy(&output.stderr).contains("removed the unfinished write"));
@@ -465,4 +467,26 @@ fn a_failing_import_into_a_mistyped_root_creates_nothing() {
         .failure()
         .stderr(contains("out of range"));
     assert!(!typo.exists());
+}
+
+#[test]
+fn mistyped_arguments_fail_before_the_folder_is_opened() {
+    let f = Fixture::healthy();
+    // A folder copied from another machine: no lock file yet.
+    let _ = fs::remove_file(f.path(".lock"));
+    let before = tree(f.root());
+    for args in [
+        &["restore", "1", "9"][..],
+        &["restore", "99", "0"],
+        &["snapshots", "create", "42"],
+        &["snapshots", "prune", "42", "--keep-last", "1"],
+        &["repair", "77", "--yes"],
+    ] {
+        f.cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains("out of range").or(contains("does not exist")));
+    }
+    assert_eq!(tree(f.root()), before, "no lock file, nothing else");
 }

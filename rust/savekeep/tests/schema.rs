@@ -203,6 +203,7 @@ fn changing_commands_match_the_documented_schema() {
 
     let (code, error) = f.json(&["restore", "1", "9"]);
     assert_eq!(code, 2);
-    expect(&error, &["error", "startup_actions"]);
+    // Refused before the folder was opened: nothing to report about it.
+    expect(&error, &["error"]);
     exact(&error["error"], &["kind", "message", "hint"]);
 }

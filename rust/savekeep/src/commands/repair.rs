@@ -160,6 +160,8 @@ pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
 
 /// Runs `restore SLOT LEVEL`.
 pub fn run_restore(ctx: &Ctx, slot: i64, level: i64) -> CliResult<Done> {
+    ctx.check_slot(slot)?;
+    ctx.check_level(level)?;
     let store = ctx.open_writer()?;
     let slot = store.check_slot(slot)?;
     let level = store.check_level(level)?;

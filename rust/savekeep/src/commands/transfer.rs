@@ -125,13 +125,7 @@ pub fn run_export(ctx: &Ctx, slot: i64, file: &Path, force: bool) -> CliResult<D
 /// folder when it does not exist yet (a fresh install).
 pub fn run_import(ctx: &Ctx, file: &Path, slot: Option<i64>) -> CliResult<Done> {
     if let Some(slot) = slot {
-        if !(0..i64::from(ctx.options.slot_count)).contains(&slot) {
-            return Err(backup_core::Error::InvalidSlot {
-                slot,
-                max: ctx.options.slot_count.saturating_sub(1),
-            }
-            .into());
-        }
+        ctx.check_slot(slot)?;
     }
     if !ctx.location.root.exists() {
         // A fresh install, or a mistyped --root: check the file completely
