@@ -134,7 +134,7 @@ pub fn verify(store: &SlotStore) -> CliResult<VerifyReport> {
     let mut by_slot: BTreeMap<u32, Vec<FileCheck>> = BTreeMap::new();
     for (slot, entries) in &plan.files {
         for (path, role) in entries {
-            progress.set_message(file_name(path));
+            progress.set_message(crate::output::escape_terminal(&file_name(path), false));
             let check = store.check_file(path.clone(), role.clone());
             progress.inc(1);
             by_slot.entry(*slot).or_default().push(check);
