@@ -12,7 +12,8 @@ use flow_support::{corrupt, fast_options, keys, tree, Env};
 use serde_json::{json, Value};
 
 fn exported(env: &Env, slot: i64, include_metadata: bool) -> (PathBuf, Value) {
-    let path = env.root().join(format!("export_{slot}.json"));
+    // Exports go outside the save folder (inside it they are refused).
+    let path = outside().keep().join(format!("export_{slot}.json"));
     let result = env.flow.export_backup(slot, &path, include_metadata);
     assert!(result.success, "{result:?}");
     let text = fs::read(&path).unwrap();
@@ -369,7 +370,7 @@ fn an_import_never_overwrites_a_save_from_a_newer_game() {
 fn export_failures_are_reported() {
     let env = Env::new();
     env.save(1, "Maverick", b"state");
-    let missing_dir = env.root().join("no").join("such").join("dir.json");
+    let missing_dir = outside().path().join("no").join("such").join("dir.json");
     let r = env.flow.export_backup(1, &missing_dir, true);
     assert!(!r.success && r.error_message.contains("write"), "{r:?}");
     let r = env.flow.export_backup(2, &env.root().join("e.json"), true);

@@ -412,7 +412,13 @@ fn startup_discards_a_torn_temp_and_restores_the_moved_primary() {
     let store = open(dir.path(), &clock);
     assert_eq!(
         store.startup_actions(),
-        &[StartupAction::RestoredFromBackup { slot: 0, level: 0 }]
+        &[
+            StartupAction::DiscardedTemp {
+                path: backup_core::Layout::temp_for(&primary),
+                reason: "incomplete: file is truncated: expected 32 bytes, found 5".into()
+            },
+            StartupAction::RestoredFromBackup { slot: 0, level: 0 }
+        ]
     );
     assert_eq!(store.load(0).unwrap().payload, b"acknowledged");
 }
@@ -427,11 +433,16 @@ fn startup_removes_a_stale_temp_when_the_primary_is_valid() {
     }
     let layout = backup_core::Layout::new(dir.path());
     let tmp = backup_core::Layout::temp_for(&layout.primary(0));
-    fs::write(&tmp, b"half").unwrap();
+    fs::write(&tmp, b"BKSV").unwrap();
     let store = open(dir.path(), &clock);
-    assert_eq!(
-        store.startup_actions(),
-        &[StartupAction::DiscardedTemp { path: tmp.clone() }]
+    assert!(
+        matches!(
+            store.startup_actions(),
+            [StartupAction::DiscardedTemp { path, reason }]
+                if path == &tmp && reason.starts_with("incomplete: file is truncated")
+        ),
+        "{:?}",
+        store.startup_actions()
     );
     assert!(!tmp.exists());
     assert_eq!(store.load(0).unwrap().payload, b"good");
@@ -456,7 +467,8 @@ fn cleanup_quarantines_corrupt_backups_and_trims_extra_levels() {
     }
     let store = open(dir.path(), &clock);
     fs::write(store.layout().backup(0, 1), b"bitrot").unwrap();
-    fs::write(dir.path().join("slot_0.sav.bak0.tmp"), b"x").unwrap();
+    // A torn write of ours (starts like a record) is removed.
+    fs::write(dir.path().join("slot_0.sav.bak0.tmp"), b"BKS").unwrap();
     fs::write(dir.path().join("notes.txt"), b"player's own file").unwrap();
     let report = store.cleanup().unwrap();
     assert_eq!(report.removed_extra_backups.len(), 2);
@@ -697,7 +709,10 @@ fn startup_recovery_restores_the_copy_repair_would_choose() {
     assert!(
         matches!(
             store.startup_actions(),
-            [StartupAction::RestoredFromSnapshot { slot: 0, .. }]
+            [
+                StartupAction::DiscardedTemp { .. },
+                StartupAction::RestoredFromSnapshot { slot: 0, .. }
+            ]
         ),
         "{:?}",
         store.startup_actions()

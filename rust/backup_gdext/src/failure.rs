@@ -88,6 +88,11 @@ impl ErrorLog {
     }
 }
 
+/// Logs a warning in Godot's style (`push_warning`): `Class: message`.
+pub fn push_warning(class: &str, message: &str) {
+    godot::global::push_warning(&[format!("{class}: {message}").to_variant()]);
+}
+
 /// A result Dictionary of a failure: the keys the operation always carries
 /// (`always`), `success: false` and `error` under `error_message`.
 pub fn failed_result(error: &impl Display, mut always: VarDictionary) -> VarDictionary {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use backup_core::{plan_migration, MigrationPlan};
-use backup_core::{SlotStore, SnapshotKind, SnapshotRequest, StoreOptions};
+use backup_core::{SlotStore, SnapshotKind, SnapshotRequest, StartupAction, StoreOptions};
 use godot::classes::{Engine, ProjectSettings, SceneTree};
 use godot::prelude::*;
 
@@ -57,6 +57,9 @@ pub struct SaveGameManager {
     exit_hooked: bool,
     #[init(val = ErrorLog::new(CLASS))]
     errors: ErrorLog,
+    /// What start-up recovery did when the folder was opened, until the
+    /// first save or load result carries it (`startup_actions`).
+    startup_unreported: Vec<StartupAction>,
 }
 
 #[godot_api]
@@ -134,6 +137,7 @@ impl SaveGameManager {
             },
             Err(e) => failure::failed_result(&e, base),
         };
+        let result = self.attach_startup(result);
         let (ok, message) = convert::outcome_of(&result);
         self.signals()
             .save_completed()
@@ -166,11 +170,30 @@ impl SaveGameManager {
             }
             Err(e) => failure::failed_result(&e, base),
         };
+        let result = self.attach_startup(result);
         let (ok, message) = convert::outcome_of(&result);
         self.signals()
             .load_completed()
             .emit(save_slot, ok, &message);
         result
+    }
+
+    /// What start-up recovery did when the save folder was opened
+    /// (interrupted writes finished, kept in quarantine or left alone), one
+    /// Dictionary per action: `{action, description, ...}`. Opens the folder
+    /// if needed. Each action is also pushed as a warning when it happens,
+    /// and the first save or load result carries them as `startup_actions`.
+    #[func]
+    pub fn get_startup_actions(&mut self) -> Array<VarDictionary> {
+        let r = self.shared_store();
+        let Some(store) = self.report(r) else {
+            return Array::new();
+        };
+        store
+            .startup_actions()
+            .iter()
+            .map(startup_to_dict)
+            .collect()
     }
 
     /// Whether `save_slot` holds a save (valid or not).
@@ -483,6 +506,13 @@ impl SaveGameManager {
             ..StoreOptions::default()
         };
         let store = SlotStore::open(root, options)?;
+        for action in store.startup_actions() {
+            failure::push_warning(
+                CLASS,
+                &format!("opening the save folder {}", action.describe()),
+            );
+        }
+        self.startup_unreported = store.startup_actions().to_vec();
         let store = Arc::new(store);
         self.store = Some(Arc::clone(&store));
         Ok(store)
@@ -511,6 +541,19 @@ impl SaveGameManager {
     /// failure value.
     fn report<T>(&mut self, r: Outcome<T>) -> Option<T> {
         self.errors.check(r)
+    }
+
+    /// Adds `startup_actions` to the first result after the folder was
+    /// opened, when start-up recovery did anything.
+    fn attach_startup(&mut self, mut result: VarDictionary) -> VarDictionary {
+        if !self.startup_unreported.is_empty() {
+            let actions: Array<VarDictionary> = std::mem::take(&mut self.startup_unreported)
+                .iter()
+                .map(startup_to_dict)
+                .collect();
+            result.set("startup_actions", &actions);
+        }
+        result
     }
 
     fn emit_corruption(&mut self, save_slot: i64, details: &str) {
@@ -632,4 +675,11 @@ fn decode_dictionary(payload: &[u8]) -> Outcome<VarDictionary> {
             "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".into(),
         )
     })
+}
+
+/// One start-up action for GDScript: its serialised fields plus a sentence.
+fn startup_to_dict(action: &StartupAction) -> VarDictionary {
+    let mut dict = convert::to_dict(action);
+    dict.set("description", action.describe().as_str());
+    dict
 }

@@ -2,9 +2,10 @@
 //! ways of opening the store (read-only while the game runs, or as the
 //! single writer).
 
+use std::cell::RefCell;
 use std::io::IsTerminal;
 
-use backup_core::{Error as CoreError, SlotStore, StoreOptions};
+use backup_core::{Error as CoreError, SlotStore, StartupAction, StoreOptions};
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::exit::CliResult;
@@ -20,6 +21,10 @@ pub struct Ctx {
     pub ui: Ui,
     /// Store options derived from the flags (slot count, backup levels).
     pub options: StoreOptions,
+    /// What start-up recovery did when the store was opened as writer
+    /// (`None`: not opened as writer); `main` reports it for every command
+    /// that opened the folder as writer, whether it succeeded or not.
+    pub startup: RefCell<Option<Vec<StartupAction>>>,
 }
 
 impl Ctx {
@@ -41,7 +46,33 @@ impl Ctx {
                 backup_levels: args.backup_levels,
                 ..StoreOptions::default()
             },
+            startup: RefCell::new(None),
         })
+    }
+
+    /// Checks a slot number against the flags before anything is opened, so
+    /// that a mistyped argument fails without creating the lock file.
+    pub fn check_slot(&self, slot: i64) -> CliResult<u32> {
+        match u32::try_from(slot) {
+            Ok(s) if s < self.options.slot_count => Ok(s),
+            _ => Err(CoreError::InvalidSlot {
+                slot,
+                max: self.options.slot_count.saturating_sub(1),
+            }
+            .into()),
+        }
+    }
+
+    /// Checks a backup level against the flags before anything is opened.
+    pub fn check_level(&self, level: i64) -> CliResult<u32> {
+        match u32::try_from(level) {
+            Ok(l) if l < self.options.backup_levels => Ok(l),
+            _ => Err(CoreError::InvalidBackupLevel {
+                level,
+                max: self.options.backup_levels.saturating_sub(1),
+            }
+            .into()),
+        }
     }
 
     /// Opens the store without the writer lock: works while the game runs,
@@ -69,12 +100,20 @@ impl Ctx {
             }
             .into());
         }
-        Ok(SlotStore::open(&self.location.root, options)?)
+        self.opened(SlotStore::open(&self.location.root, options)?)
     }
 
     /// Opens the store as its single writer, creating the folder if needed
     /// (importing onto a machine where the game never ran).
     pub fn open_writer_creating(&self) -> CliResult<SlotStore> {
-        Ok(SlotStore::open(&self.location.root, self.options.clone())?)
+        self.opened(SlotStore::open(&self.location.root, self.options.clone())?)
+    }
+
+    fn opened(&self, store: SlotStore) -> CliResult<SlotStore> {
+        self.startup
+            .borrow_mut()
+            .get_or_insert_with(Vec::new)
+            .extend(store.startup_actions().iter().cloned());
+        Ok(store)
     }
 }

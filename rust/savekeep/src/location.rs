@@ -228,7 +228,7 @@ pub fn locate(
             platform,
         });
     }
-    let project = std::fs::read_to_string(project_dir.join("project.godot"))
+    let project = read_project_file(&project_dir.join("project.godot"))
         .map(|text| ProjectSettings::parse(&text))
         .unwrap_or_default();
     let (app, custom) = match app {
@@ -247,6 +247,19 @@ pub fn locate(
         app: Some(app),
         platform,
     })
+}
+
+/// Largest `project.godot` read (real ones are a few kilobytes).
+const MAX_PROJECT_FILE: u64 = 1 << 20;
+
+/// Reads `project.godot` without blocking on a FIFO or device planted in its
+/// place, and never more than [`MAX_PROJECT_FILE`] bytes.
+fn read_project_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = backup_core::open_regular(path, true)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_PROJECT_FILE).read_to_end(&mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]

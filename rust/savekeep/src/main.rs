@@ -22,7 +22,7 @@ use cli::{Cli, Command};
 use commands::{health, list, repair, snapshots, transfer, verify, where_cmd};
 use context::Ctx;
 use exit::CliResult;
-use output::{Done, Envelope, Tone, Ui, SCHEMA_VERSION};
+use output::{escape_terminal, Done, Envelope, Tone, Ui, SCHEMA_VERSION};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,13 +33,32 @@ fn main() -> ExitCode {
         color: false,
         tty: false,
     });
-    let result = ctx.and_then(|ctx| dispatch(&ctx, &cli.command));
+    let (result, startup) = match ctx {
+        Ok(ctx) => {
+            let result = dispatch(&ctx, &cli.command);
+            (result, ctx.startup.take())
+        }
+        Err(e) => (Err(e), None),
+    };
+    // What opening the folder as writer changed, for every command, also
+    // when the command itself then failed.
+    let startup_json = startup
+        .as_ref()
+        .map(|s| serde_json::to_value(s).unwrap_or_default());
+    let startup_text: String = startup
+        .iter()
+        .flatten()
+        .map(|a| format!("Opening the folder {}.\n", a.describe()))
+        .collect();
     let exit = match result {
-        Ok(done) => {
+        Ok(mut done) => {
             let text = if json {
+                if let (Some(body), Some(actions)) = (done.json.as_object_mut(), startup_json) {
+                    body.entry("startup_actions").or_insert(actions);
+                }
                 envelope(command, done.exit, done.json)
             } else {
-                done.human
+                escape_terminal(&(startup_text + &done.human), ui.color)
             };
             print_stdout(&text);
             done.exit
@@ -47,16 +66,24 @@ fn main() -> ExitCode {
         Err(error) => {
             let exit = error.exit_code();
             if json {
-                let body = serde_json::json!({ "error": {
+                let mut body = serde_json::json!({ "error": {
                     "kind": error.kind(),
                     "message": error.to_string(),
                     "hint": error.hint(),
                 }});
+                if let Some(actions) = startup_json {
+                    body["startup_actions"] = actions;
+                }
                 print_stdout(&envelope(command, exit, body));
             }
-            let mut message = format!("{} {error}\n", ui.paint("error:", Tone::Bad));
+            let mut message = escape_terminal(&startup_text, false);
+            message.push_str(&format!(
+                "{} {}\n",
+                ui.paint("error:", Tone::Bad),
+                escape_terminal(&error.to_string(), false)
+            ));
             if let Some(hint) = error.hint() {
-                message.push_str(&format!("hint: {hint}\n"));
+                message.push_str(&format!("hint: {}\n", escape_terminal(&hint, false)));
             }
             let _ = std::io::stderr().write_all(message.as_bytes());
             exit

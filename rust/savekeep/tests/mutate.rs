@@ -307,29 +307,40 @@ fn mutating_commands_never_create_a_missing_folder() {
 }
 
 #[test]
-fn repair_reports_what_opening_the_folder_settled() {
+fn repair_asks_before_settling_and_then_reports_what_opening_the_folder_settled() {
     let f = Fixture::healthy();
     // A complete save that was interrupted before its rename, next to a
-    // damaged primary: opening the folder as writer completes it.
+    // damaged primary.
     std::fs::copy(f.path("slot_1.sav"), f.path("slot_1.sav.tmp")).unwrap();
     f.flip_byte("slot_1.sav");
-    let (code, json) = f.json(&["repair", "1"]);
+    let tmp_bytes = std::fs::read(f.path("slot_1.sav.tmp")).unwrap();
+    // Without --yes and without an answer: the plan is shown, nothing changes.
+    f.cmd()
+        .args(["repair", "1"])
+        .assert()
+        .code(1)
+        .stderr(contains("Interrupted writes will be settled first"))
+        .stderr(contains("slot_1.sav.tmp"))
+        .stdout(contains("Nothing was changed"));
+    assert_eq!(std::fs::read(f.path("slot_1.sav.tmp")).unwrap(), tmp_bytes);
+    assert!(f.quarantined().is_empty());
+
+    let (code, json) = f.json(&["repair", "1", "--yes"]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["result"], "already_healthy");
-    assert_eq!(
-        json["startup_actions"][0]["action"],
-        "promoted_interrupted_write"
-    );
-    assert_eq!(json["startup_actions"][0]["slot"], 1);
+    let actions = json["startup_actions"].as_array().unwrap();
+    assert_eq!(actions[0]["action"], "quarantined_damaged", "{json}");
+    assert_eq!(actions[1]["action"], "promoted_interrupted_write");
+    assert_eq!(actions[1]["slot"], 1);
     assert_eq!(f.payload(1), "Maverick save 3");
     assert_eq!(f.quarantined().len(), 1, "the damaged primary is kept");
 
     std::fs::copy(f.path("slot_1.sav"), f.path("slot_1.sav.tmp")).unwrap();
     f.flip_byte("slot_1.sav");
     f.cmd()
-        .args(["repair", "1"])
+        .args(["repair", "1", "--yes"])
         .assert()
         .code(0)
         .stdout(contains("completed an interrupted save of slot 1"))
-        .stdout(contains("healthy: nothing to repair"));
+        .stdout(contains("already healthy"));
 }

@@ -150,7 +150,9 @@ fn changing_commands_match_the_documented_schema() {
     expect(&restore, &repair_keys);
 
     let (_, created) = f.json(&["snapshots", "create", "2"]);
-    expect(&created, &["root", "snapshot"]);
+    // Every command that opened the folder as writer says what opening it
+    // settled (start-up recovery), even when it then failed.
+    expect(&created, &["root", "snapshot", "startup_actions"]);
     let snapshot_keys = [
         "slot",
         "id",
@@ -169,7 +171,10 @@ fn changing_commands_match_the_documented_schema() {
     expect(&list, &["root", "snapshots"]);
     exact(&list["snapshots"][0], &snapshot_keys);
     let (_, prune) = f.json(&["snapshots", "prune", "--keep-last", "0"]);
-    expect(&prune, &["root", "dry_run", "policy", "removed"]);
+    expect(
+        &prune,
+        &["root", "dry_run", "policy", "removed", "startup_actions"],
+    );
     exact(
         &prune["policy"],
         &["keep_last", "keep_daily", "keep_weekly"],
@@ -192,11 +197,13 @@ fn changing_commands_match_the_documented_schema() {
             "pilot_callsign",
             "replaced_existing",
             "safety_snapshot",
+            "startup_actions",
         ],
     );
 
     let (code, error) = f.json(&["restore", "1", "9"]);
     assert_eq!(code, 2);
+    // Refused before the folder was opened: nothing to report about it.
     expect(&error, &["error"]);
     exact(&error["error"], &["kind", "message", "hint"]);
 }

@@ -29,7 +29,7 @@ pub use schedule::{
     HEALTH_HISTORY_LEN,
 };
 pub use transfer::{
-    build_export, parse_export, read_bounded, ExportFile, ExportMetadata, ImportedBackup,
-    EXPORT_FORMAT, EXPORT_FORMAT_VERSION,
+    build_export, check_export_target, parse_export, read_bounded, write_export_file, ExportFile,
+    ExportMetadata, ImportedBackup, EXPORT_FORMAT, EXPORT_FORMAT_VERSION,
 };
 pub use triggers::{BackupOperation, BackupTrigger, RecoveryScenario};

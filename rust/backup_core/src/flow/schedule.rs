@@ -260,21 +260,23 @@ pub fn state_path(store: &SlotStore) -> PathBuf {
 /// one is moved to quarantine (kept as evidence) and reported as a warning.
 pub fn load_state(store: &SlotStore) -> Result<(FlowState, Option<String>)> {
     let path = state_path(store);
-    let stat = store
-        .storage
-        .stat(&path)
-        .map_err(|e| Error::io("inspect", &path, e))?;
-    let Some(stat) = stat else {
-        return Ok((FlowState::default(), None));
-    };
-    let parsed = if stat.len > MAX_STATE_BYTES {
-        Err(format!("{} bytes is larger than expected", stat.len))
-    } else {
-        let bytes = store
-            .storage
-            .read(&path)
-            .map_err(|e| Error::io("read", &path, e))?;
-        serde_json::from_slice::<FlowState>(&bytes).map_err(|e| e.to_string())
+    let parsed = match store.storage.read_limited(&path, MAX_STATE_BYTES) {
+        Ok(Some((_, Some(bytes)))) => {
+            serde_json::from_slice::<FlowState>(&bytes).map_err(|e| e.to_string())
+        }
+        Ok(Some((stat, None))) => Err(format!("{} bytes is larger than expected", stat.len)),
+        Ok(None) => return Ok((FlowState::default(), None)),
+        // A FIFO, device, directory or link where the state file belongs:
+        // not ours to move; start afresh and say why.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            return Ok((
+                FlowState::default(),
+                Some(format!(
+                    "backup schedule state cannot be read ({e}); starting afresh"
+                )),
+            ))
+        }
+        Err(e) => return Err(Error::io("read", &path, e)),
     };
     match parsed {
         Ok(state) => Ok((state, None)),

@@ -33,7 +33,7 @@
 //! match it is still only game bytes: the game must validate what it loads
 //! (the Godot layer decodes with `bytes_to_var`, never the object-decoding variant).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use base64::Engine as _;
@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::record::metadata::SlotMetadata;
+use crate::record::storage::open_regular;
 
 /// The marker every export file carries.
 pub const EXPORT_FORMAT: &str = "backup_system.export";
@@ -254,13 +255,15 @@ pub fn parse_export(bytes: &[u8], max_payload: u64) -> Result<ImportedBackup> {
 }
 
 /// Reads an import file, refusing it before reading when it is larger than
-/// `limit`, and never reading more than `limit + 1` bytes.
+/// `limit`, and never reading more than `limit + 1` bytes. The file is opened
+/// without blocking (a FIFO or device is refused, never waited on); a link
+/// to a regular file is followed, as the player chose the path.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let file = open_regular(path, true).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => reject(e.to_string()),
+        _ => Error::io("open", path, e),
+    })?;
     let meta = file.metadata().map_err(|e| Error::io("inspect", path, e))?;
-    if !meta.is_file() {
-        return Err(reject(format!("{} is not a file", path.display())));
-    }
     if meta.len() > limit {
         return Err(reject(format!(
             "file is {} bytes, larger than the import limit of {limit} bytes",
@@ -277,6 +280,97 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>> {
         )));
     }
     Ok(bytes)
+}
+
+/// Why an export cannot be written to `target`, if it cannot: a target that
+/// exists but is not a regular file (a link, FIFO, device or directory:
+/// never replaced, whatever `--force` says), or one inside the save folder
+/// `root` (where the store owns every name).
+pub fn check_export_target(target: &Path, root: &Path) -> Result<()> {
+    let refuse = |why: String| Err(Error::InvalidArgument(why));
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return refuse(format!(
+                "{} is a symbolic link; export to a regular file instead",
+                target.display()
+            ))
+        }
+        Ok(meta) if !meta.is_file() => {
+            return refuse(format!(
+                "{} exists and is not a regular file; it is never replaced",
+                target.display()
+            ))
+        }
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("inspect", target, e)),
+    }
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let parent = std::fs::canonicalize(parent).map_err(|e| Error::io("write", target, e))?;
+    if let Ok(root) = std::fs::canonicalize(root) {
+        if parent.starts_with(&root) {
+            return refuse(format!(
+                "{} is inside the save folder {}; export to a file outside it",
+                target.display(),
+                root.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes an export file: checked with [`check_export_target`], written to
+/// a temporary file created exclusively under an unpredictable name next to
+/// the target (never through a planted link), flushed when `sync` is set,
+/// renamed over the target, and read back: success only when the file on
+/// disk holds exactly these bytes (another export to the same file that
+/// renamed after this one makes this one fail, never report the other's data).
+pub fn write_export_file(target: &Path, root: &Path, bytes: &[u8], sync: bool) -> Result<()> {
+    check_export_target(target, root)?;
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".export-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+    temp.write_all(bytes)
+        .and_then(|()| {
+            if sync {
+                temp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
+        .map_err(|e| Error::io("write", temp.path().to_path_buf(), e))?;
+    // The target may have become a link or a FIFO meanwhile: look again
+    // just before the rename (which replaces a name, never writes through it).
+    check_export_target(target, root)?;
+    temp.persist(target)
+        .map_err(|e| Error::io("rename into place", target, e.error))?;
+    if sync {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    let on_disk = open_regular(target, false)
+        .and_then(|file| {
+            let mut read = Vec::with_capacity(bytes.len());
+            file.take(bytes.len() as u64 + 1).read_to_end(&mut read)?;
+            Ok(read)
+        })
+        .map_err(|e| Error::io("read back", target, e))?;
+    if on_disk != bytes {
+        return Err(Error::InvalidArgument(format!(
+            "{} was replaced by another program while the export was written; \
+             it does not hold this export (export again)",
+            target.display()
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

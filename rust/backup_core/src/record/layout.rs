@@ -96,6 +96,17 @@ impl Layout {
         Some(FileRole::Backup(slot, level))
     }
 
+    /// The file a temporary file of the store would become: `Some` only for
+    /// names the store itself writes in the root (`slot_<n>.sav.tmp`,
+    /// `slot_<n>.sav.bak<k>.tmp`), never for a foreign `notes.tmp`.
+    pub fn temp_target(name: &str) -> Option<(FileRole, &str)> {
+        let target = name.strip_suffix(TEMP_SUFFIX)?;
+        match Layout::role_of(target)? {
+            role @ (FileRole::Primary(_) | FileRole::Backup(..)) => Some((role, target)),
+            FileRole::Temp => None,
+        }
+    }
+
     /// The snapshot id of a file name in a snapshot folder.
     pub fn snapshot_id_of(name: &str) -> Option<&str> {
         name.strip_suffix(SNAPSHOT_SUFFIX)

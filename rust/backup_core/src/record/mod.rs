@@ -4,6 +4,7 @@
 //! the power-loss simulator), durability levels and the clock.
 
 pub(crate) mod clock;
+pub(crate) mod confine;
 pub(crate) mod durability;
 pub mod envelope;
 pub(crate) mod layout;
@@ -12,8 +13,9 @@ pub(crate) mod schema;
 pub(crate) mod storage;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use confine::Confined;
 pub use durability::Durability;
 pub use layout::{is_safe_id, FileRole, Layout, TEMP_SUFFIX};
 pub use metadata::{SlotMetadata, SnapshotInfo, SnapshotKind};
 pub use schema::{plan_migration, MigrationPlan};
-pub use storage::{FileStat, LockGuard, StdStorage, Storage};
+pub use storage::{link_refused, open_regular, FileStat, LockGuard, StdStorage, Storage, READ_CAP};

@@ -48,6 +48,12 @@ pub trait Storage: Debug + Send + Sync {
     }
     /// Stats a path; `Ok(None)` when it does not exist.
     fn stat(&self, path: &Path) -> io::Result<Option<FileStat>>;
+    /// Whether `path` itself is a symbolic link (or, on Windows, another
+    /// reparse point such as a junction). Storages without links say no.
+    fn is_link(&self, path: &Path) -> io::Result<bool> {
+        let _ = path;
+        Ok(false)
+    }
     /// Creates or truncates `path` and writes `parts` one after the other;
     /// when `sync` is set, flushes the file's data and size to stable storage.
     fn write_file(&self, path: &Path, parts: &[&[u8]], sync: bool) -> io::Result<()>;
@@ -69,6 +75,105 @@ pub trait Storage: Debug + Send + Sync {
 /// Files up to this size are read with a single read call.
 const SMALL_READ: usize = 256 << 10;
 
+/// The most [`Storage::read`] reads from one file: callers that expect
+/// larger files use [`Storage::read_limited`] with their own limit.
+pub const READ_CAP: u64 = 1 << 30;
+
+/// Opens an existing file for reading without ever blocking, and refuses
+/// anything but a regular file. The file is opened non-blocking, so that a
+/// FIFO without a writer or a device cannot hang the caller, and, unless
+/// `follow_links` is set, without following a symbolic link in its last
+/// component. A FIFO, socket, device, directory or link is an
+/// [`io::ErrorKind::InvalidInput`] error whose message names the path and
+/// what it is.
+pub fn open_regular(path: &Path, follow_links: bool) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut flags = libc::O_NONBLOCK;
+        if !follow_links {
+            flags |= libc::O_NOFOLLOW;
+        }
+        options.custom_flags(flags);
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        if !follow_links {
+            // FILE_FLAG_OPEN_REPARSE_POINT: open a link itself, refused below.
+            options.custom_flags(0x0020_0000);
+        }
+    }
+    let file = options.open(path).map_err(|e| refine_open_error(path, e))?;
+    let meta = file.metadata()?;
+    if meta.file_type().is_symlink() || is_reparse_point(&meta) {
+        return Err(link_refused(path));
+    }
+    if !meta.is_file() {
+        return Err(not_regular(path, &meta.file_type(), "read"));
+    }
+    Ok(file)
+}
+
+/// The error for a symbolic link where the store reads, writes, moves or
+/// locks: names the path, so the player can find and remove the link.
+pub fn link_refused(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} is a symbolic link; links inside the save folder are not followed",
+            path.display()
+        ),
+    )
+}
+
+fn not_regular(path: &Path, kind: &fs::FileType, what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} is {}, not a regular file; refusing to {what} it",
+            path.display(),
+            kind_name(kind)
+        ),
+    )
+}
+
+/// `O_NOFOLLOW` on a link fails with ELOOP; say what it means.
+fn refine_open_error(path: &Path, e: io::Error) -> io::Error {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return link_refused(path);
+    }
+    let _ = path;
+    e
+}
+
+/// What kind of non-regular file a path is, for messages.
+fn kind_name(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
 fn file_stat(meta: &fs::Metadata) -> FileStat {
     FileStat {
         len: meta.len(),
@@ -83,7 +188,17 @@ pub struct StdStorage;
 
 impl Storage for StdStorage {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        fs::read(path)
+        match self.read_limited(path, READ_CAP)? {
+            None => Err(io::ErrorKind::NotFound.into()),
+            Some((_, Some(bytes))) => Ok(bytes),
+            Some((stat, None)) => Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!(
+                    "{} bytes is more than the {READ_CAP} bytes a read allows",
+                    stat.len
+                ),
+            )),
+        }
     }
 
     fn read_limited(
@@ -91,7 +206,7 @@ impl Storage for StdStorage {
         path: &Path,
         limit: u64,
     ) -> io::Result<Option<(FileStat, Option<Vec<u8>>)>> {
-        let mut file = match File::open(path) {
+        let mut file = match open_regular(path, false) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
@@ -130,12 +245,45 @@ impl Storage for StdStorage {
         }
     }
 
+    fn is_link(&self, path: &Path) -> io::Result<bool> {
+        match fs::symlink_metadata(path) {
+            Ok(meta) => Ok(meta.file_type().is_symlink() || is_reparse_point(&meta)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     fn write_file(&self, path: &Path, parts: &[&[u8]], sync: bool) -> io::Result<()> {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)?;
+        let mut options = OpenOptions::new();
+        // Truncated only once it is known to be a file of ours alone.
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            // Never through a link, never blocking on a FIFO planted there.
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        let mut file = options.open(path).map_err(|e| refine_open_error(path, e))?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(not_regular(path, &meta.file_type(), "write"));
+        }
+        #[cfg(unix)]
+        {
+            // A hard link planted under a name we write would let us
+            // overwrite the other name's file, wherever it lives.
+            use std::os::unix::fs::MetadataExt;
+            if meta.nlink() > 1 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "{} has other hard links; refusing to write through it",
+                        path.display()
+                    ),
+                ));
+            }
+        }
+        file.set_len(0)?;
         for part in parts {
             file.write_all(part)?;
         }
@@ -185,18 +333,38 @@ impl Storage for StdStorage {
     }
 
     fn try_lock(&self, path: &Path) -> io::Result<Option<LockGuard>> {
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)?;
+        if self.is_link(path)? {
+            return Err(link_refused(path));
+        }
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        let file = options.open(path).map_err(|e| refine_open_error(path, e))?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(not_regular(path, &meta.file_type(), "lock"));
+        }
         match file.try_lock() {
             Ok(()) => Ok(Some(Box::new(file))),
             Err(fs::TryLockError::WouldBlock) => Ok(None),
             Err(fs::TryLockError::Error(e)) => Err(e),
         }
     }
+}
+
+#[cfg(windows)]
+fn is_reparse_point(meta: &fs::Metadata) -> bool {
+    use std::os::windows::fs::MetadataExt;
+    meta.file_attributes() & 0x400 != 0
+}
+
+#[cfg(not(windows))]
+fn is_reparse_point(_meta: &fs::Metadata) -> bool {
+    false
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ impl SlotStore {
             }
         }
         let snapshots_root = root.join("snapshots");
-        if self.exists(&snapshots_root)? {
+        if self.listable_dir(&snapshots_root)? {
             for name in self
                 .storage
                 .list(&snapshots_root)

@@ -73,6 +73,21 @@ impl SlotStore {
                 };
                 return Ok((0, outcome));
             }
+            if let Some(newer) = self.newer_format_copy(slot)? {
+                // The newest copy is from a newer game: an older one must not
+                // take its place (the newer game can repair it).
+                return Err(Error::Corrupt {
+                    reason: self
+                        .read_record(&newer)
+                        .err()
+                        .and_then(|e| match e {
+                            Error::Corrupt { reason, .. } => Some(reason),
+                            _ => None,
+                        })
+                        .unwrap_or(FormatError::BadMagic),
+                    path: newer,
+                });
+            }
             let best = self
                 .best_candidate(slot)?
                 .ok_or(Error::NoValidCopy { slot })?;
@@ -180,6 +195,13 @@ impl SlotStore {
                 outcome.safety_snapshot = Some(self.snapshot_locked(slot, &request)?.id);
             }
             Err(Error::NotFound { .. }) => {}
+            // The player's save from a newer game: never replaced by this build.
+            Err(
+                e @ Error::Corrupt {
+                    reason: FormatError::UnsupportedVersion { .. },
+                    ..
+                },
+            ) => return Err(e),
             Err(Error::Corrupt { .. }) => outcome.quarantined = Some(self.quarantine(&primary)?),
             Err(e) => return Err(e),
         }
@@ -223,69 +245,218 @@ impl SlotStore {
         Ok(target)
     }
 
-    /// Settles one leftover `.tmp` in the root: promotes a complete write
-    /// whose primary is gone, otherwise removes it. Callers hold the write lock.
-    fn settle_temp(&self, name: &str) -> Result<Option<StartupAction>> {
-        let temp = self.layout.root().join(name);
-        let target_name = name.strip_suffix(TEMP_SUFFIX).unwrap_or(name);
-        if let Some(FileRole::Primary(slot)) = Layout::role_of(target_name) {
-            if slot < self.options.slot_count {
-                let primary = self.layout.primary(slot);
-                match self.read_record(&primary) {
-                    Ok(_) => {}
-                    Err(Error::Corrupt {
-                        reason: FormatError::UnsupportedVersion { .. },
-                        ..
-                    }) => {}
-                    Err(_) => return self.settle_orphaned_slot(slot, &temp, &primary).map(Some),
+    /// Settles one leftover temporary file of the store (`slot_<n>.sav.tmp`
+    /// or `slot_<n>.sav.bak<k>.tmp`, any slot number): never deletes a
+    /// complete record, never replaces a newer-format file with an older
+    /// one, and reports what it did. Callers hold the write lock.
+    fn settle_temp(&self, name: &str) -> Result<Vec<StartupAction>> {
+        let Some((role, target_name)) = Layout::temp_target(name) else {
+            return Ok(Vec::new());
+        };
+        let root = self.layout.root();
+        let temp = root.join(name);
+        let target = root.join(target_name);
+        let mut actions = self.settle_pair(&temp, &target)?;
+        if let FileRole::Primary(slot) = role {
+            let promoted = actions
+                .iter()
+                .any(|a| matches!(a, StartupAction::FinishedInterruptedWrite { .. }));
+            for action in &mut actions {
+                if let StartupAction::FinishedInterruptedWrite { .. } = action {
+                    *action = StartupAction::PromotedInterruptedWrite { slot };
+                    self.forget(slot);
                 }
             }
+            let temp_gone = !self.exists(&temp)?;
+            if !promoted && temp_gone {
+                actions.extend(self.settle_orphaned_slot(slot)?);
+            }
         }
-        self.storage
-            .remove(&temp)
-            .map_err(|e| Error::io("remove", &temp, e))?;
-        Ok(Some(StartupAction::DiscardedTemp { path: temp }))
+        Ok(actions)
     }
 
-    fn settle_orphaned_slot(
-        &self,
-        slot: u32,
-        temp: &Path,
-        primary: &Path,
-    ) -> Result<StartupAction> {
-        if self.read_record(temp).is_ok() {
-            if self.exists(primary)? {
-                self.quarantine(primary)?;
+    /// Settles `temp`, an interrupted write meant to become `target`.
+    pub(crate) fn settle_pair(&self, temp: &Path, target: &Path) -> Result<Vec<StartupAction>> {
+        let left = |reason: String| {
+            Ok(vec![StartupAction::LeftAlone {
+                path: temp.to_path_buf(),
+                reason,
+            }])
+        };
+        if self.storage.is_link(temp).unwrap_or(true) {
+            return left("it is a symbolic link, not a file the store wrote".into());
+        }
+        match self.read_record(temp) {
+            // Complete: valid, or written by a newer version.
+            Ok(_)
+            | Err(Error::Corrupt {
+                reason: FormatError::UnsupportedVersion { .. },
+                ..
+            }) => {}
+            Err(Error::NotFound { .. }) => return Ok(Vec::new()),
+            Err(Error::Corrupt {
+                reason: FormatError::BadMagic,
+                ..
+            }) => {
+                // Not one of our records at all, only our name: kept.
+                let moved_to = self.quarantine(temp)?;
+                return Ok(vec![StartupAction::QuarantinedTemp {
+                    path: temp.to_path_buf(),
+                    moved_to,
+                }]);
             }
-            self.storage
-                .rename(temp, primary)
-                .map_err(|e| Error::io("rename into place", primary, e))?;
-            self.forget(slot);
-            return Ok(StartupAction::PromotedInterruptedWrite { slot });
+            Err(Error::Corrupt { reason, .. }) => {
+                // Starts like our record but is torn: what a crash leaves of
+                // a write that was never acknowledged.
+                self.storage
+                    .remove(temp)
+                    .map_err(|e| Error::io("remove", temp, e))?;
+                return Ok(vec![StartupAction::DiscardedTemp {
+                    path: temp.to_path_buf(),
+                    reason: format!("incomplete: {reason}"),
+                }]);
+            }
+            Err(Error::Io { source, .. }) => return left(source.to_string()),
+            Err(e) => return left(e.to_string()),
+        }
+        let mut actions = Vec::new();
+        match self.read_record(target) {
+            Err(Error::NotFound { .. }) => {}
+            Err(Error::Corrupt { reason, .. })
+                if !matches!(reason, FormatError::UnsupportedVersion { .. }) =>
+            {
+                let moved_to = self.quarantine(target)?;
+                actions.push(StartupAction::QuarantinedDamaged {
+                    path: target.to_path_buf(),
+                    moved_to,
+                });
+            }
+            Ok(_) | Err(Error::Corrupt { .. }) => {
+                // The file it was meant to replace is complete (or written by
+                // a newer version): the interrupted write was never
+                // acknowledged. Identical: a spare copy; otherwise keep it.
+                let limit = self.options.max_payload_bytes.saturating_add(1 << 20);
+                let same = match (
+                    self.storage.read_limited(temp, limit),
+                    self.storage.read_limited(target, limit),
+                ) {
+                    (Ok(Some((_, Some(a)))), Ok(Some((_, Some(b))))) => a == b,
+                    _ => false,
+                };
+                if same {
+                    self.storage
+                        .remove(temp)
+                        .map_err(|e| Error::io("remove", temp, e))?;
+                    actions.push(StartupAction::DiscardedTemp {
+                        path: temp.to_path_buf(),
+                        reason: format!("identical to {}", target.display()),
+                    });
+                } else {
+                    let moved_to = self.quarantine(temp)?;
+                    actions.push(StartupAction::QuarantinedTemp {
+                        path: temp.to_path_buf(),
+                        moved_to,
+                    });
+                }
+                return Ok(actions);
+            }
+            Err(e) => {
+                return left(format!("{} cannot be checked: {e}", target.display()));
+            }
         }
         self.storage
-            .remove(temp)
-            .map_err(|e| Error::io("remove", temp, e))?;
+            .rename(temp, target)
+            .map_err(|e| Error::io("rename into place", target, e))?;
+        actions.push(StartupAction::FinishedInterruptedWrite {
+            path: target.to_path_buf(),
+        });
+        Ok(actions)
+    }
+
+    /// After an interrupted save or repair of `slot` whose own write was
+    /// lost: when the primary is missing or damaged, puts back the copy
+    /// repair would choose, unless a copy of the slot was written by a newer
+    /// version (an older copy never replaces a newer-format one).
+    fn settle_orphaned_slot(&self, slot: u32) -> Result<Vec<StartupAction>> {
+        let primary = self.layout.primary(slot);
+        match self.read_record(&primary) {
+            Ok(_)
+            | Err(Error::Corrupt {
+                reason: FormatError::UnsupportedVersion { .. },
+                ..
+            }) => return Ok(Vec::new()),
+            Err(Error::Corrupt { .. } | Error::NotFound { .. }) => {}
+            Err(e) => {
+                return Ok(vec![StartupAction::LeftAlone {
+                    path: primary,
+                    reason: e.to_string(),
+                }])
+            }
+        }
+        if let Some(newer) = self.newer_format_copy(slot)? {
+            return Ok(vec![StartupAction::LeftAlone {
+                path: primary,
+                reason: format!(
+                    "{} was written by a newer version; an older copy is not put in its place",
+                    newer.display()
+                ),
+            }]);
+        }
         // The interrupted save may have moved the primary to level 0 already,
         // or an interrupted repair may have quarantined it. Choose as repair
         // does (newest valid copy), so that a crash in the middle of a repair
         // does not end with a different copy than the repair would have.
-        if let Some(best) = self.best_candidate(slot)? {
-            self.restore_from(slot, &best.path, best.source.clone())?;
-            return Ok(match best.source {
-                RecoverySource::Snapshot(id) => StartupAction::RestoredFromSnapshot { slot, id },
-                RecoverySource::Backup(level) => StartupAction::RestoredFromBackup { slot, level },
-                // The temporary file was removed above, so no candidate can
-                // be an interrupted write; report it as a backup restore
-                // rather than panic.
-                RecoverySource::InterruptedWrite | RecoverySource::AlreadyHealthy => {
-                    StartupAction::PromotedInterruptedWrite { slot }
-                }
+        let Some(best) = self.best_candidate(slot)? else {
+            return Ok(Vec::new());
+        };
+        let outcome = self.restore_from(slot, &best.path, best.source.clone())?;
+        let mut actions = Vec::new();
+        if let Some(moved_to) = outcome.quarantined {
+            actions.push(StartupAction::QuarantinedDamaged {
+                path: primary,
+                moved_to,
             });
         }
-        Ok(StartupAction::DiscardedTemp {
-            path: temp.to_path_buf(),
-        })
+        actions.push(match best.source {
+            RecoverySource::Snapshot(id) => StartupAction::RestoredFromSnapshot { slot, id },
+            RecoverySource::Backup(level) => StartupAction::RestoredFromBackup { slot, level },
+            RecoverySource::InterruptedWrite | RecoverySource::AlreadyHealthy => {
+                StartupAction::PromotedInterruptedWrite { slot }
+            }
+        });
+        Ok(actions)
+    }
+
+    /// A backup level or interrupted write of `slot` written by a newer
+    /// format version, if there is one.
+    pub(crate) fn newer_format_copy(&self, slot: u32) -> Result<Option<PathBuf>> {
+        let mut paths = self.existing_backup_paths(slot)?;
+        paths.push(Layout::temp_for(&self.layout.primary(slot)));
+        Ok(paths.into_iter().find(|path| {
+            matches!(
+                self.read_record(path),
+                Err(Error::Corrupt {
+                    reason: FormatError::UnsupportedVersion { .. },
+                    ..
+                })
+            )
+        }))
+    }
+
+    /// The interrupted writes start-up recovery would settle when the root
+    /// is next opened as writer (works on a read-only store, changes
+    /// nothing): tools show them before asking to go ahead.
+    pub fn pending_recovery(&self) -> Result<Vec<PathBuf>> {
+        let root = self.layout.root();
+        let names = self
+            .storage
+            .list(root)
+            .map_err(|e| Error::io("list", root, e))?;
+        Ok(names
+            .iter()
+            .filter(|n| Layout::temp_target(n).is_some())
+            .map(|n| root.join(n))
+            .collect())
     }
 
     pub(crate) fn recover_interrupted_writes(&self) -> Result<Vec<StartupAction>> {
@@ -296,10 +467,18 @@ impl SlotStore {
             .list(root)
             .map_err(|e| Error::io("list", root, e))?;
         let mut actions = Vec::new();
-        for name in names.iter().filter(|n| n.ends_with(TEMP_SUFFIX)) {
-            actions.extend(self.settle_temp(name)?);
+        for name in names.iter().filter(|n| Layout::temp_target(n).is_some()) {
+            // One file that cannot be settled (a link where quarantine/
+            // belongs, a read-only file) is reported and fails no writer.
+            match self.settle_temp(name) {
+                Ok(done) => actions.extend(done),
+                Err(e) => actions.push(StartupAction::LeftAlone {
+                    path: root.join(name),
+                    reason: e.to_string(),
+                }),
+            }
         }
-        if !actions.is_empty() {
+        if actions.iter().any(StartupAction::changed_files) {
             self.sync_dir(root)?;
         }
         Ok(actions)
@@ -320,15 +499,23 @@ impl SlotStore {
                 .map_err(|e| Error::io("list", &root, e))?;
             for name in &names {
                 match Layout::role_of(name) {
-                    Some(FileRole::Temp) => match self.settle_temp(name)? {
-                        Some(StartupAction::PromotedInterruptedWrite { slot }) => {
-                            report.promoted.push(slot)
+                    Some(FileRole::Temp) => {
+                        for action in self.settle_temp(name)? {
+                            match action {
+                                StartupAction::PromotedInterruptedWrite { slot } => {
+                                    report.promoted.push(slot)
+                                }
+                                StartupAction::DiscardedTemp { path, .. } => {
+                                    report.removed_temp.push(path)
+                                }
+                                StartupAction::QuarantinedTemp { moved_to, .. }
+                                | StartupAction::QuarantinedDamaged { moved_to, .. } => {
+                                    report.quarantined.push(moved_to)
+                                }
+                                _ => {}
+                            }
                         }
-                        Some(StartupAction::DiscardedTemp { path }) => {
-                            report.removed_temp.push(path)
-                        }
-                        _ => {}
-                    },
+                    }
                     Some(FileRole::Backup(slot, level)) => {
                         let path = root.join(name);
                         if slot >= self.options.slot_count {
@@ -357,11 +544,22 @@ impl SlotStore {
                     .map_err(|e| Error::io("list", &dir, e))?
                 {
                     let path = dir.join(&name);
-                    if name.ends_with(TEMP_SUFFIX) {
-                        self.storage
-                            .remove(&path)
-                            .map_err(|e| Error::io("remove", &path, e))?;
-                        report.removed_temp.push(path);
+                    let snapshot_temp = name
+                        .strip_suffix(TEMP_SUFFIX)
+                        .filter(|n| Layout::snapshot_id_of(n).is_some());
+                    if let Some(target) = snapshot_temp {
+                        for action in self.settle_pair(&path, &dir.join(target))? {
+                            match action {
+                                StartupAction::DiscardedTemp { path, .. } => {
+                                    report.removed_temp.push(path)
+                                }
+                                StartupAction::QuarantinedTemp { moved_to, .. }
+                                | StartupAction::QuarantinedDamaged { moved_to, .. } => {
+                                    report.quarantined.push(moved_to)
+                                }
+                                _ => {}
+                            }
+                        }
                     } else if Layout::snapshot_id_of(&name).is_some()
                         && self.is_plainly_corrupt(&path)
                     {

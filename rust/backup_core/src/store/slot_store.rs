@@ -19,6 +19,7 @@ use super::stats::{OpKind, Stats};
 use super::types::{LoadedSlot, SaveReceipt, StartupAction, StoreOptions};
 use crate::error::{Error, FormatError, Result};
 use crate::record::clock::{Clock, SystemClock};
+use crate::record::confine::Confined;
 use crate::record::durability::Durability;
 use crate::record::envelope::{self, Record};
 use crate::record::layout::Layout;
@@ -77,6 +78,7 @@ impl SlotStore {
         }
         let layout = Layout::new(root);
         let root = layout.root().to_path_buf();
+        let storage: Arc<dyn Storage> = Arc::new(Confined::new(storage, &root));
         match storage
             .stat(&root)
             .map_err(|e| Error::io("inspect", &root, e))?
@@ -497,6 +499,17 @@ impl SlotStore {
             .stat(path)
             .map(|s| s.is_some())
             .map_err(|e| Error::io("inspect", path, e))
+    }
+
+    /// Whether a folder of the store exists and may be listed: one that is,
+    /// or lies under, a symbolic link is not followed, so for reading it holds
+    /// nothing (writing there fails with an error naming the link).
+    pub(crate) fn listable_dir(&self, dir: &Path) -> Result<bool> {
+        match self.storage.stat(dir) {
+            Ok(stat) => Ok(stat.is_some()),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Ok(false),
+            Err(e) => Err(Error::io("inspect", dir, e)),
+        }
     }
 
     pub(crate) fn remove_if_exists(&self, path: &Path) -> Result<()> {

@@ -85,7 +85,7 @@ impl SlotStore {
 
     pub(crate) fn snapshot_ids(&self, slot: u32) -> Result<Vec<String>> {
         let dir = self.layout.snapshot_dir(slot);
-        if !self.exists(&dir)? {
+        if !self.listable_dir(&dir)? {
             return Ok(Vec::new());
         }
         let names = self

@@ -123,20 +123,56 @@ pub struct RestoreOutcome {
     pub safety_snapshot: Option<String>,
 }
 
-/// What start-up recovery did.
+/// What start-up recovery did. Recovery touches only files named as the
+/// store writes them (`slot_<n>.sav.tmp`, `slot_<n>.sav.bak<k>.tmp`, for any
+/// slot number), never deletes a complete record, and reports every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum StartupAction {
-    /// A leftover temporary file was removed (the save it belonged to was
-    /// never acknowledged, and a valid copy exists).
+    /// A leftover temporary file was removed: it was incomplete (empty,
+    /// zero-filled or truncated: the save it belonged to was never
+    /// acknowledged), or a byte-for-byte copy of the file it was meant to
+    /// replace.
     DiscardedTemp {
         /// The temporary file that was removed.
         path: PathBuf,
+        /// Why it was removed.
+        reason: String,
     },
     /// A complete interrupted save was moved into place.
     PromotedInterruptedWrite {
         /// The slot whose interrupted save became its primary.
         slot: u32,
+    },
+    /// A complete interrupted write of another file (a backup level) was
+    /// moved into place.
+    FinishedInterruptedWrite {
+        /// The file the interrupted write became.
+        path: PathBuf,
+    },
+    /// A complete interrupted write that could not be put in place (the file
+    /// it was meant to replace holds something else) was kept in quarantine.
+    QuarantinedTemp {
+        /// The interrupted write.
+        path: PathBuf,
+        /// Where it is now, inside `quarantine/`.
+        moved_to: PathBuf,
+    },
+    /// A damaged file was moved to quarantine to make room for a complete
+    /// interrupted write.
+    QuarantinedDamaged {
+        /// The damaged file.
+        path: PathBuf,
+        /// Where it is now, inside `quarantine/`.
+        moved_to: PathBuf,
+    },
+    /// A file with a name the store uses was left as it was, and why (not a
+    /// regular file, unreadable, written by a newer version, ...).
+    LeftAlone {
+        /// The file left in place.
+        path: PathBuf,
+        /// Why it was not touched.
+        reason: String,
     },
     /// An interrupted save left no usable primary; the newest backup was restored.
     RestoredFromBackup {
@@ -153,6 +189,47 @@ pub enum StartupAction {
         /// Id of the snapshot restored.
         id: String,
     },
+}
+
+impl StartupAction {
+    /// One sentence for players and logs.
+    pub fn describe(&self) -> String {
+        match self {
+            StartupAction::DiscardedTemp { path, reason } => {
+                format!("removed the unfinished write {} ({reason})", path.display())
+            }
+            StartupAction::PromotedInterruptedWrite { slot } => {
+                format!("completed an interrupted save of slot {slot}")
+            }
+            StartupAction::FinishedInterruptedWrite { path } => {
+                format!("completed the interrupted write {}", path.display())
+            }
+            StartupAction::QuarantinedTemp { path, moved_to } => format!(
+                "kept the interrupted write {} in quarantine as {}",
+                path.display(),
+                moved_to.display()
+            ),
+            StartupAction::QuarantinedDamaged { path, moved_to } => format!(
+                "moved the damaged {} to quarantine as {}",
+                path.display(),
+                moved_to.display()
+            ),
+            StartupAction::LeftAlone { path, reason } => {
+                format!("left {} as it is: {reason}", path.display())
+            }
+            StartupAction::RestoredFromBackup { slot, level } => {
+                format!("restored slot {slot} from backup level {level} after an interrupted save")
+            }
+            StartupAction::RestoredFromSnapshot { slot, id } => format!(
+                "restored slot {slot} from snapshot {id} after an interrupted save or repair"
+            ),
+        }
+    }
+
+    /// Whether the action changed files (a [`StartupAction::LeftAlone`] did not).
+    pub fn changed_files(&self) -> bool {
+        !matches!(self, StartupAction::LeftAlone { .. })
+    }
 }
 
 /// What [`SlotStore::cleanup`] did.

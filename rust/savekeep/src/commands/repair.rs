@@ -6,6 +6,7 @@ use std::io::{BufRead, Write};
 
 use backup_core::Candidate;
 use backup_core::{RecoverySource, RestoreOutcome, StartupAction};
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -65,70 +66,92 @@ pub struct RepairReport {
     pub startup_actions: Vec<StartupAction>,
 }
 
-/// Runs `repair SLOT [--yes]`.
+/// Runs `repair SLOT [--yes]`. Looks first through a read-only store, so
+/// that nothing changes (not even start-up recovery of interrupted writes)
+/// before the plan was shown and the player said yes.
 pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
-    let store = ctx.open_writer()?;
-    let slot = store.check_slot(slot)?;
-    let startup_actions = store.startup_actions().to_vec();
+    let preview = ctx.open_read_only()?;
+    let slot = preview.check_slot(slot)?;
+    let pending = preview.pending_recovery()?;
     let mut report = RepairReport {
-        root: display_path(store.root()),
+        root: display_path(preview.root()),
         slot,
         result: "already_healthy",
         source: None,
         source_written_at: None,
         quarantined: None,
         safety_snapshot: None,
-        startup_actions,
+        startup_actions: Vec::new(),
     };
     let primary = FileReport::new(
         slot,
-        &store.check_file(store.layout().primary(slot), backup_core::CopyRole::Primary),
+        &preview.check_file(
+            preview.layout().primary(slot),
+            backup_core::CopyRole::Primary,
+        ),
     );
-    if primary.state == FileState::Valid {
+    if primary.state == FileState::Valid && pending.is_empty() {
         report.source = Some(SourceReport::new(&RecoverySource::AlreadyHealthy));
-        let human =
-            startup_note(&report) + &format!("Slot {slot} is healthy: nothing to repair.\n");
+        let human = format!("Slot {slot} is healthy: nothing to repair.\n");
         return Ok(Done::new(&report, human, EXIT_OK));
     }
     if primary.state == FileState::NewerVersion {
-        // The core refuses to replace a save written by a newer game; its
-        // error says so before anything is asked.
-        let outcome = store.repair(slot)?;
-        fill(&mut report, &outcome, "repaired");
-        let human = render_outcome(&report, &ctx.ui, None);
-        return Ok(Done::new(&report, human, EXIT_OK));
-    }
-    let Some(best) = best_candidate(store.recovery_candidates(slot)?) else {
-        return Err(backup_core::Error::NoValidCopy { slot }.into());
-    };
-    report.source = Some(SourceReport::new(&best.source));
-    report.source_written_at = best.written_at;
-    let plan = format!(
-        "Slot {slot}: the current save is {}{}.\nIt will be {} (saved {}).\n{}",
-        primary.state.label().to_lowercase(),
-        primary
-            .reason
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default(),
-        best.source.describe(),
-        output::time(best.written_at),
-        if primary.state == FileState::Missing {
-            String::new()
-        } else {
-            "The damaged file will be moved to quarantine/, not deleted.\n".into()
+        // Written by a newer game: refused, as the core's repair refuses it.
+        if let Err(e) = preview.load(slot) {
+            return Err(e.into());
         }
-    );
+    }
+    let mut plan = String::new();
+    if !pending.is_empty() {
+        plan.push_str(
+            "Interrupted writes will be settled first (a complete one is finished or kept in quarantine/, never deleted):\n",
+        );
+        for path in &pending {
+            plan.push_str(&format!("  {}\n", display_path(path)));
+        }
+    }
+    if primary.state != FileState::Valid {
+        let best = best_candidate(preview.recovery_candidates(slot)?);
+        match &best {
+            None if pending.is_empty() => {
+                return Err(backup_core::Error::NoValidCopy { slot }.into())
+            }
+            None => {}
+            Some(best) => {
+                report.source = Some(SourceReport::new(&best.source));
+                report.source_written_at = best.written_at;
+                plan.push_str(&format!(
+                    "Slot {slot}: the current save is {}{}.\nIt will be {} (saved {}).\n{}",
+                    primary.state.label().to_lowercase(),
+                    primary
+                        .reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default(),
+                    best.source.describe(),
+                    output::time(best.written_at),
+                    if primary.state == FileState::Missing {
+                        String::new()
+                    } else {
+                        "The damaged file will be moved to quarantine/, not deleted.\n".into()
+                    }
+                ));
+            }
+        }
+    }
+    let damaged_exit = if primary.state == FileState::Valid {
+        EXIT_OK
+    } else {
+        EXIT_DAMAGED
+    };
     if !yes && !confirm(&format!("{plan}Repair slot {slot}? [y/N] "))? {
         report.result = "declined";
-        let declined = if report.startup_actions.is_empty() {
-            "Nothing was changed.".to_owned()
-        } else {
-            format!("Slot {slot} was not repaired.")
-        };
-        let human = startup_note(&report) + &ctx.ui.paint(&declined, Tone::Warn) + "\n";
-        return Ok(Done::new(&report, human, EXIT_DAMAGED));
+        let human = ctx.ui.paint("Nothing was changed.", Tone::Warn) + "\n";
+        return Ok(Done::new(&report, human, damaged_exit));
     }
+    drop(preview);
+    let store = ctx.open_writer()?;
+    report.startup_actions = store.startup_actions().to_vec();
     let outcome = store.repair(slot)?;
     fill(&mut report, &outcome, "repaired");
     let human = render_outcome(&report, &ctx.ui, if yes { Some(plan) } else { None });
@@ -137,6 +160,8 @@ pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
 
 /// Runs `restore SLOT LEVEL`.
 pub fn run_restore(ctx: &Ctx, slot: i64, level: i64) -> CliResult<Done> {
+    ctx.check_slot(slot)?;
+    ctx.check_level(level)?;
     let store = ctx.open_writer()?;
     let slot = store.check_slot(slot)?;
     let level = store.check_level(level)?;
@@ -182,33 +207,8 @@ fn fill(report: &mut RepairReport, outcome: &RestoreOutcome, result: &'static st
     report.safety_snapshot = outcome.safety_snapshot.clone();
 }
 
-/// What opening the store as writer settled (interrupted writes), so that
-/// the user hears about every change.
-fn startup_note(report: &RepairReport) -> String {
-    report
-        .startup_actions
-        .iter()
-        .map(|action| match action {
-            StartupAction::DiscardedTemp { path } => format!(
-                "Opening the folder removed an unfinished write: {}\n",
-                display_path(path)
-            ),
-            StartupAction::PromotedInterruptedWrite { slot } => {
-                format!("Opening the folder completed an interrupted save of slot {slot}.\n")
-            }
-            StartupAction::RestoredFromBackup { slot, level } => format!(
-                "Opening the folder restored slot {slot} from backup level {level} after an interrupted save.\n"
-            ),
-            StartupAction::RestoredFromSnapshot { slot, id } => format!(
-                "Opening the folder restored slot {slot} from snapshot {id} after an interrupted save or repair.\n"
-            ),
-        })
-        .collect()
-}
-
 fn render_outcome(report: &RepairReport, ui: &Ui, plan: Option<String>) -> String {
-    let mut out = startup_note(report);
-    out.push_str(&plan.unwrap_or_default());
+    let mut out = plan.unwrap_or_default();
     let source = report
         .source
         .as_ref()
@@ -236,7 +236,9 @@ fn confirm(question: &str) -> CliResult<bool> {
         path: "the terminal".into(),
         source,
     };
-    stderr.write_all(question.as_bytes()).map_err(io)?;
+    stderr
+        .write_all(output::escape_terminal(question, false).as_bytes())
+        .map_err(io)?;
     stderr.flush().map_err(io)?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).map_err(io)?;

@@ -172,6 +172,7 @@ fn list(ctx: &Ctx, slot: Option<i64>) -> CliResult<Done> {
 }
 
 fn create(ctx: &Ctx, slot: i64, name: &str, description: &str) -> CliResult<Done> {
+    ctx.check_slot(slot)?;
     let store = ctx.open_writer()?;
     let slot = store.check_slot(slot)?;
     let info = store.create_snapshot(slot, &SnapshotRequest::manual(name, description))?;
@@ -214,6 +215,9 @@ fn prune(ctx: &Ctx, slot: Option<i64>, policy: RetentionPolicy, dry_run: bool) -
             }
         }
     } else {
+        if let Some(slot) = slot {
+            ctx.check_slot(slot)?;
+        }
         let options = StoreOptions {
             retention: policy,
             ..ctx.options.clone()

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use backup_core::{BackupConfig, BackupFlow, CopyRole};
+use backup_core::{parse_export, read_bounded, BackupConfig, BackupFlow, CopyRole};
 use serde::Serialize;
 
 use crate::context::Ctx;
@@ -124,10 +124,23 @@ pub fn run_export(ctx: &Ctx, slot: i64, file: &Path, force: bool) -> CliResult<D
 /// Runs `import FILE [--slot N]`. Takes the writer lock; creates the save
 /// folder when it does not exist yet (a fresh install).
 pub fn run_import(ctx: &Ctx, file: &Path, slot: Option<i64>) -> CliResult<Done> {
-    let store = Arc::new(ctx.open_writer_creating()?);
     if let Some(slot) = slot {
-        store.check_slot(slot)?;
+        ctx.check_slot(slot)?;
     }
+    if !ctx.location.root.exists() {
+        // A fresh install, or a mistyped --root: check the file completely
+        // before the folder (and its lock file) is created, so that a
+        // failing import creates nothing.
+        let checked = read_bounded(file, BackupConfig::default().max_import_bytes)
+            .and_then(|bytes| parse_export(&bytes, ctx.options.max_payload_bytes));
+        if let Err(e) = checked {
+            return Err(CliError::Refused {
+                kind: "import_rejected",
+                message: format!("{e}; nothing was written"),
+            });
+        }
+    }
+    let store = Arc::new(ctx.open_writer_creating()?);
     let root = display_path(store.root());
     let flow = BackupFlow::new(store, BackupConfig::default())?;
     let result = flow.import_backup(file, slot.unwrap_or(-1));

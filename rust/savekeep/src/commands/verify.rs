@@ -134,7 +134,7 @@ pub fn verify(store: &SlotStore) -> CliResult<VerifyReport> {
     let mut by_slot: BTreeMap<u32, Vec<FileCheck>> = BTreeMap::new();
     for (slot, entries) in &plan.files {
         for (path, role) in entries {
-            progress.set_message(file_name(path));
+            progress.set_message(crate::output::escape_terminal(&file_name(path), false));
             let check = store.check_file(path.clone(), role.clone());
             progress.inc(1);
             by_slot.entry(*slot).or_default().push(check);
@@ -299,7 +299,7 @@ fn plan(store: &SlotStore) -> CliResult<Plan> {
     }
     plan_snapshots(store, &mut plan)?;
     let quarantine = layout.quarantine_dir();
-    if quarantine.is_dir() {
+    if quarantine.is_dir() && !is_link(&quarantine) {
         plan.quarantined = list_dir(&quarantine)?.len();
     }
     Ok(plan)
@@ -307,13 +307,22 @@ fn plan(store: &SlotStore) -> CliResult<Plan> {
 
 fn plan_snapshots(store: &SlotStore, plan: &mut Plan) -> CliResult<()> {
     let snapshots = store.root().join("snapshots");
+    if is_link(&snapshots) {
+        plan.foreign.push(ForeignFile {
+            path: display_path(&snapshots),
+            reason: "a symbolic link; links in the save folder are not followed".into(),
+        });
+        return Ok(());
+    }
     if !snapshots.is_dir() {
         return Ok(());
     }
     for dir_name in list_dir(&snapshots)? {
         let dir = snapshots.join(&dir_name);
         let slot = match Layout::snapshot_slot_of(&dir_name) {
-            Some(slot) if slot < store.options().slot_count && dir.is_dir() => slot,
+            Some(slot) if slot < store.options().slot_count && dir.is_dir() && !is_link(&dir) => {
+                slot
+            }
             _ => {
                 plan.foreign.push(ForeignFile {
                     path: display_path(&dir),
@@ -342,6 +351,10 @@ fn plan_snapshots(store: &SlotStore, plan: &mut Plan) -> CliResult<()> {
         }
     }
     Ok(())
+}
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// The slot of `slot_<n>.sav.tmp`.

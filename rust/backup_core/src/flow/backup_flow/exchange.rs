@@ -9,7 +9,6 @@ use super::*;
 use crate::error::{Error, FormatError, Result};
 use crate::flow::transfer;
 use crate::flow::triggers::BackupOperation;
-use crate::record::layout::Layout;
 use crate::record::metadata::SnapshotKind;
 use crate::store::slot_store::lock;
 use crate::store::OpKind;
@@ -71,18 +70,12 @@ impl BackupFlow {
             self.clock.now(),
         );
         let json = serde_json::to_vec_pretty(&file)?;
-        let tmp = Layout::temp_for(path);
-        let storage = &self.store.storage;
-        storage
-            .write_file(&tmp, &[&json], self.store.options().durability.sync_files())
-            .map_err(|e| {
-                let _ = storage.remove(&tmp);
-                Error::io("write", &tmp, e)
-            })?;
-        storage.rename(&tmp, path).map_err(|e| {
-            let _ = storage.remove(&tmp);
-            Error::io("rename into place", path, e)
-        })?;
+        transfer::write_export_file(
+            path,
+            self.store.root(),
+            &json,
+            self.store.options().durability.sync_files(),
+        )?;
         Ok(json.len() as u64)
     }
 
