@@ -90,6 +90,19 @@ pub enum Error {
         stored: u32,
         current: u32,
     },
+    #[error("the write queue holds {queued} bytes and a save of {size} more would pass its limit of {limit} bytes (waited {waited_ms} ms for room); the disk is slower than the saves")]
+    QueueFull {
+        queued: u64,
+        size: u64,
+        limit: u64,
+        waited_ms: u64,
+    },
+    #[error("the write queue is shut down; nothing more can be queued")]
+    QueueStopped,
+    #[error(
+        "the write queue's worker failed unexpectedly: {0}; the previous save of the slot stands"
+    )]
+    WorkerPanicked(String),
     #[error("could not encode or decode JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
