@@ -55,6 +55,9 @@ pub struct SaveGameManager {
     migrations: BTreeMap<u32, Callable>,
     /// Whether `clear_migrations` is connected to the scene tree's end.
     exit_hooked: bool,
+    /// Saves and loads of `save_slot_async` / `load_slot_async` (see
+    /// `save_manager_async.rs`).
+    pub(crate) queued: crate::save_manager_async::QueuedSaves,
     last_error: GString,
 }
 
@@ -88,6 +91,20 @@ impl SaveGameManager {
     /// Loaded data was migrated from an older schema version.
     #[signal]
     fn data_migrated(save_slot: i64, from_version: i64, to_version: i64);
+    /// A `save_slot_async` request finished (after `save_completed`):
+    /// `status` is `written`, `superseded` (a newer save of the slot was
+    /// written instead) or `failed`.
+    #[signal]
+    fn save_request_completed(
+        request_id: i64,
+        save_slot: i64,
+        status: GString,
+        error_message: GString,
+    );
+    /// A `load_slot_async` request finished (after `load_completed`);
+    /// `result` has the keys of `load_slot()` plus `request_id`.
+    #[signal]
+    fn load_request_completed(request_id: i64, save_slot: i64, result: VarDictionary);
 
     /// Sets the save folder (a `user://` or absolute path) and closes the
     /// current one.
@@ -457,6 +474,8 @@ impl SaveGameManager {
     }
 
     fn close_store(&mut self) {
+        // Queued saves go to the folder they were requested for.
+        self.queued.close();
         self.store = None;
         self.store_generation += 1;
     }
@@ -466,9 +485,17 @@ impl SaveGameManager {
         self.store_generation
     }
 
-    /// The shared store, opened on first use. Other classes of the addon
-    /// (the coordinator, worker threads) share it through this `Arc`.
+    /// The shared store, opened on first use, once every save queued by
+    /// `save_slot_async` is on disk: whatever the caller does next sees
+    /// them. Other classes of the addon (the coordinator, worker threads)
+    /// share it through this `Arc`.
     pub fn shared_store(&mut self) -> Result<Arc<SlotStore>, String> {
+        self.queued.wait_for_all();
+        self.open_store()
+    }
+
+    /// The shared store, opened on first use, without waiting for queued saves.
+    pub(crate) fn open_store(&mut self) -> Result<Arc<SlotStore>, String> {
         if let Some(store) = &self.store {
             return Ok(Arc::clone(store));
         }
@@ -526,7 +553,7 @@ impl SaveGameManager {
         }
     }
 
-    fn fail(&mut self, message: String) {
+    pub(crate) fn fail(&mut self, message: String) {
         failure::push_error(CLASS, &message);
         self.last_error = GString::from(message.as_str());
     }
@@ -562,7 +589,7 @@ impl SaveGameManager {
 
     /// Loads, decodes and migrates; the Ok Dictionary holds the keys that
     /// differ from the failure defaults.
-    fn do_load(&mut self, save_slot: i64) -> Result<VarDictionary, String> {
+    pub(crate) fn do_load(&mut self, save_slot: i64) -> Result<VarDictionary, String> {
         let result = self.load_inner(save_slot);
         if let Err((message, corrupt)) = &result {
             if *corrupt {
@@ -650,7 +677,7 @@ impl SaveGameManager {
 
 /// Decodes game data written by `save_slot` (plain `bytes_to_var`: objects
 /// are never decoded).
-fn decode_dictionary(payload: &[u8]) -> Result<VarDictionary, String> {
+pub(crate) fn decode_dictionary(payload: &[u8]) -> Result<VarDictionary, String> {
     let bytes = PackedByteArray::from(payload);
     let value = godot::global::bytes_to_var(&bytes);
     value.try_to::<VarDictionary>().map_err(|_| {
