@@ -257,6 +257,8 @@ impl SaveGameManager {
     #[func]
     fn _flush_queued_saves_at_exit(&mut self) {
         self.queued.wait_for_all();
+        // Kept results hold Variants; let them go while the engine is whole.
+        self.queued.results.clear();
     }
 }
 
