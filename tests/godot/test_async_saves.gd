@@ -178,11 +178,14 @@ func _spawn(mode: String, root_dir: String, note_path: String, extra: Array = []
 	var args: Array = ["--headless", "--path", project, "--script", "res://tests/fixtures/async_child.gd"]
 	args.append_array(extra)
 	args.append_array(["--", mode, root_dir, note_path, str(first_value)])
-	var quoted := " ".join(args.map(func(a): return "'%s'" % str(a)))
+	var quoted_parts := PackedStringArray()
+	for a in args:
+		quoted_parts.append("'%s'" % str(a))
+	var quoted := " ".join(quoted_parts)
 	var log_path := note_path + ".log"
 	# exec: the pid is Godot's own; its output goes to a log, not our stderr.
 	var command := "exec '%s' %s >'%s' 2>&1" % [OS.get_executable_path(), quoted, log_path]
-	return OS.create_process("/bin/sh", ["-c", command])
+	return OS.create_process("/bin/sh", PackedStringArray(["-c", command]))
 
 func _wait_exit(pid: int, seconds: float) -> bool:
 	var deadline := Time.get_ticks_msec() + int(seconds * 1000.0)
@@ -209,7 +212,7 @@ func test_a_quitting_game_writes_its_queued_saves_three_ways() -> void:
 	for mode in ["quit", "close", "end"]:
 		var dir := ProjectSettings.globalize_path(fresh_root("async_exit_" + mode))
 		var note := dir.path_join("note.txt")
-		var extra := ["--quit-after", "2"] if mode == "end" else []
+		var extra: Array = ["--quit-after", "2"] if mode == "end" else []
 		var pid := _spawn(mode, dir.path_join("saves"), note, extra)
 		if not check(pid > 0, "%s: child started" % mode):
 			continue
@@ -221,7 +224,7 @@ func test_a_quitting_game_writes_its_queued_saves_three_ways() -> void:
 		for line in _note_lines(note):
 			var parts := line.split(" ")
 			if parts[0] == "NEWEST":
-				newest[int(parts[1])] = int(parts[2])
+				newest[parts[1].to_int()] = parts[2].to_int()
 			elif parts[0] == "PENDING":
 				pending = parts[1]
 		check_eq(pending, "true", "%s: saves were still pending when the game began to quit" % mode)
@@ -234,10 +237,10 @@ func test_sigkill_loses_no_signalled_async_save() -> void:
 	var saves_dir := dir.path_join("saves")
 	var acked := {}
 	var total_acks := 0
-	for round in rounds:
-		var note := dir.path_join("note_%d.txt" % round)
+	for r in rounds:
+		var note := dir.path_join("note_%d.txt" % r)
 		# Values grow from round to round, so "at least the signalled value" holds across rounds.
-		var pid := _spawn("kill", saves_dir, note, [], round * 1000000)
+		var pid := _spawn("kill", saves_dir, note, [], r * 1000000)
 		if not check(pid > 0, "child started"):
 			return
 		# Let some saves complete, then kill at a random moment.
@@ -254,12 +257,12 @@ func test_sigkill_loses_no_signalled_async_save() -> void:
 		for line in whole.split("\n", false):
 			var parts := line.split(" ")
 			if parts.size() == 3 and parts[0] == "ACK":
-				var slot := int(parts[1])
-				acked[slot] = max(acked.get(slot, -1), int(parts[2]))
+				var slot := parts[1].to_int()
+				acked[slot] = maxi(acked.get(slot, -1), parts[2].to_int())
 				total_acks += 1
 		var found := _values_in(saves_dir, 4)
 		for slot in acked:
-			check(found.get(slot, -3) >= acked[slot], "round %d: slot %d holds %s, signalled %d" % [round, slot, found.get(slot), acked[slot]])
+			check(found.get(slot, -3) >= acked[slot], "round %d: slot %d holds %s, signalled %d" % [r, slot, found.get(slot), acked[slot]])
 		# Release the folder before the next child opens it.
 		SaveGameManager.save_root = fresh_root("async_kill_idle")
 	check(total_acks >= rounds, "saves were signalled before the kills (%d)" % total_acks)

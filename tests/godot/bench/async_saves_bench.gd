@@ -77,8 +77,9 @@ func _run() -> void:
 		sample / 1000.0, big_async / 1000.0, big_sync / 1000.0])
 
 	# 3. Throughput: 200 saves of 64 KiB over 10 slots.
-	var small := {"blob": PackedByteArray()}
-	small.blob.resize(64 * 1024)
+	var small_blob := PackedByteArray()
+	small_blob.resize(64 * 1024)
+	var small := {"blob": small_blob}
 	SaveGameManager.save_root = _root("throughput_sync")
 	var t0 := Time.get_ticks_usec()
 	for i in 200:
