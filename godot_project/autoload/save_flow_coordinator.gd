@@ -14,6 +14,10 @@ signal save_flow_started(operation_type: String, context: Dictionary)
 signal save_flow_completed(operation_type: String, success: bool, context: Dictionary)
 ## The current pilot changed (null when none is selected).
 signal pilot_changed(profile: PlayerProfile)
+## An asynchronous autosave was queued (`request_id` from save_slot_async).
+signal autosave_started(request_id: int)
+## An asynchronous autosave reached the disk (or failed).
+signal autosave_finished(request_id: int, success: bool)
 
 ## Identifies saves written by this game inside the slot data.
 const SAVE_FORMAT := "backup_system_sample"
@@ -26,6 +30,14 @@ var current_campaign: CampaignState = null
 var current_save_slot: int = -1
 ## Message of the last failed flow (empty when the last one succeeded).
 var last_error: String = ""
+## Autosaves queued and not finished: request id -> [operation_type, context].
+var _autosaves := {}
+
+
+func _ready() -> void:
+	SaveGameManager.save_request_completed.connect(_on_save_request_completed)
+	# The "saving..." indicator, over whatever scene is shown.
+	add_child(preload("res://scenes/autosave_indicator.tscn").instantiate())
 
 
 ## The pilot being played (null before New/Continue). Called by
@@ -103,19 +115,7 @@ func save_current_game(operation_type: String = "manual_save") -> bool:
 		"mission": current_campaign.current_mission(),
 	}
 	save_flow_started.emit(operation_type, context)
-	var data := {
-		"format": SAVE_FORMAT,
-		"profile": current_profile.to_dict(),
-		"campaign": current_campaign.to_dict(),
-	}
-	var info := {
-		"pilot_callsign": current_profile.callsign,
-		"campaign": current_campaign.campaign_name,
-		"mission": current_campaign.current_mission(),
-		"play_time_seconds": current_profile.play_time_seconds,
-		"missions_flown": current_profile.missions_flown,
-	}
-	var result: Dictionary = SaveGameManager.save_slot(current_save_slot, data, info)
+	var result: Dictionary = SaveGameManager.save_slot(current_save_slot, _save_data(), _save_info())
 	if not result.get("success", false):
 		_fail(operation_type, str(result.get("error_message", "save failed")), context)
 		return false
@@ -142,11 +142,68 @@ func record_mission(score: int, kills: int, flight_seconds: float) -> Dictionary
 		var act := ceili(float(current_campaign.current_mission_index) / CampaignState.MILESTONE_EVERY)
 		medals.append("Act %d Ribbon" % act)
 		current_profile.medals = medals
-	var saved := save_current_game("mission_complete")
+	# Autosaves: queued, written off the main thread; save_flow_completed
+	# follows when each reaches the disk.
+	var saved := autosave_current_game("mission_complete") > 0
 	if saved and result["milestone"]:
-		saved = save_current_game("campaign_checkpoint")
+		saved = autosave_current_game("campaign_checkpoint") > 0
 	result["saved"] = saved
 	return result
+
+
+## Saves the current pilot without waiting for the disk (save_slot_async).
+## Returns the request id (-1 on failure); `save_flow_completed` is emitted
+## when the save is written, and `autosave_started`/`autosave_finished`
+## drive the "saving..." indicator.
+func autosave_current_game(operation_type: String = "autosave") -> int:
+	if current_profile == null:
+		return _fail(operation_type, "no pilot selected", {})
+	var context := {
+		"save_slot": current_save_slot,
+		"pilot_callsign": current_profile.callsign,
+		"mission": current_campaign.current_mission(),
+	}
+	save_flow_started.emit(operation_type, context)
+	var id := SaveGameManager.save_slot_async(current_save_slot, _save_data(), _save_info())
+	if id < 0:
+		return _fail(operation_type, SaveGameManager.get_last_error(), context)
+	_autosaves[id] = [operation_type, context]
+	autosave_started.emit(id)
+	return id
+
+
+func _on_save_request_completed(request_id: int, _save_slot: int, status: String, error_message: String) -> void:
+	if not _autosaves.has(request_id):
+		return
+	var entry: Array = _autosaves[request_id]
+	_autosaves.erase(request_id)
+	var success := status != "failed"
+	var context: Dictionary = entry[1].duplicate()
+	if success:
+		last_error = ""
+		context["status"] = status
+		save_flow_completed.emit(entry[0], true, context)
+	else:
+		_fail(entry[0], error_message, context)
+	autosave_finished.emit(request_id, success)
+
+
+func _save_data() -> Dictionary:
+	return {
+		"format": SAVE_FORMAT,
+		"profile": current_profile.to_dict(),
+		"campaign": current_campaign.to_dict(),
+	}
+
+
+func _save_info() -> Dictionary:
+	return {
+		"pilot_callsign": current_profile.callsign,
+		"campaign": current_campaign.campaign_name,
+		"mission": current_campaign.current_mission(),
+		"play_time_seconds": current_profile.play_time_seconds,
+		"missions_flown": current_profile.missions_flown,
+	}
 
 
 ## Forgets the current pilot (back to the menu, or the slot was deleted).

@@ -161,6 +161,9 @@ func test_record_mission_saves_mission_complete_and_checkpoints() -> void:
 	for i in 3:
 		var r := SaveFlowCoordinator.record_mission(100 * (i + 1), 2, 60.0)
 		check_eq(r["saved"], true, "mission %d saved" % i)
+	# Mission saves are autosaves (save_slot_async): flush writes them and
+	# delivers their completions, which end the save flows.
+	check(SaveGameManager.flush(-1), "autosaves written")
 	var ops := _flows.map(func(f): return f[0])
 	check_eq(ops, ["mission_complete", "mission_complete", "mission_complete", "campaign_checkpoint"], "checkpoint after the act's last mission")
 	check(_flows.all(func(f): return f[1]), "every save succeeded")

@@ -182,6 +182,26 @@ pub enum Error {
         /// Schema version of the game.
         current: u32,
     },
+    /// The write queue had no room for a save within the wait allowed.
+    #[error("the write queue holds {queued} bytes and a save of {size} more would pass its limit of {limit} bytes (waited {waited_ms} ms for room); the disk is slower than the saves")]
+    QueueFull {
+        /// Bytes already queued.
+        queued: u64,
+        /// Size of the refused save.
+        size: u64,
+        /// The queue's byte limit.
+        limit: u64,
+        /// How long the caller waited for room.
+        waited_ms: u64,
+    },
+    /// The write queue was shut down; nothing more can be queued.
+    #[error("the write queue is shut down; nothing more can be queued")]
+    QueueStopped,
+    /// The write queue's worker panicked; the previous save stands.
+    #[error(
+        "the write queue's worker failed unexpectedly: {0}; the previous save of the slot stands"
+    )]
+    WorkerPanicked(String),
     /// JSON (metadata, flow state, an export file) could not be encoded or decoded.
     #[error("could not encode or decode JSON: {0}")]
     Json(#[from] serde_json::Error),

@@ -18,6 +18,7 @@ pub mod convert;
 pub mod coordinator;
 pub mod failure;
 pub mod save_manager;
+pub mod save_manager_async;
 pub mod worker;
 
 struct BackupSystemExtension;
@@ -29,6 +30,14 @@ unsafe impl ExtensionLibrary for BackupSystemExtension {
             // Class enums have no public macro in gdext yet (issue #890); they
             // are registered here, after the classes themselves.
             register_class_enums();
+        }
+    }
+
+    fn on_stage_deinit(stage: InitStage) {
+        if stage == InitStage::Scene {
+            // Last resort for a game that ends without its scene tree
+            // ending: saves still queued are written before the library goes.
+            save_manager_async::finish_all_queues();
         }
     }
 }

@@ -60,6 +60,9 @@ pub struct SaveGameManager {
     /// What start-up recovery did when the folder was opened, until the
     /// first save or load result carries it (`startup_actions`).
     startup_unreported: Vec<StartupAction>,
+    /// Saves and loads of `save_slot_async` / `load_slot_async` (see
+    /// `save_manager_async.rs`).
+    pub(crate) queued: crate::save_manager_async::QueuedSaves,
 }
 
 #[godot_api]
@@ -82,16 +85,30 @@ impl SaveGameManager {
     fn slot_repaired(save_slot: i64, recovery_method: GString);
     /// A save finished (`error_message` is empty on success).
     #[signal]
-    fn save_completed(save_slot: i64, success: bool, error_message: GString);
+    pub(crate) fn save_completed(save_slot: i64, success: bool, error_message: GString);
     /// A load finished (`error_message` is empty on success).
     #[signal]
-    fn load_completed(save_slot: i64, success: bool, error_message: GString);
+    pub(crate) fn load_completed(save_slot: i64, success: bool, error_message: GString);
     /// A slot and its backups were deleted.
     #[signal]
     fn slot_deleted(save_slot: i64);
     /// Loaded data was migrated from an older schema version.
     #[signal]
     fn data_migrated(save_slot: i64, from_version: i64, to_version: i64);
+    /// A `save_slot_async` request finished (after `save_completed`):
+    /// `status` is `written`, `superseded` (a newer save of the slot was
+    /// written instead) or `failed`.
+    #[signal]
+    pub(crate) fn save_request_completed(
+        request_id: i64,
+        save_slot: i64,
+        status: GString,
+        error_message: GString,
+    );
+    /// A `load_slot_async` request finished (after `load_completed`);
+    /// `result` has the keys of `load_slot()` plus `request_id`.
+    #[signal]
+    pub(crate) fn load_request_completed(request_id: i64, save_slot: i64, result: VarDictionary);
 
     /// Sets the save folder (a `user://` or absolute path) and closes the
     /// current one.
@@ -466,6 +483,8 @@ impl SaveGameManager {
     }
 
     fn close_store(&mut self) {
+        // Queued saves go to the folder they were requested for.
+        self.queued.close();
         self.store = None;
         self.store_generation += 1;
     }
@@ -475,9 +494,17 @@ impl SaveGameManager {
         self.store_generation
     }
 
-    /// The shared store, opened on first use. Other classes of the addon
-    /// (the coordinator, worker threads) share it through this `Arc`.
+    /// The shared store, opened on first use, once every save queued by
+    /// `save_slot_async` is on disk: whatever the caller does next sees
+    /// them. Other classes of the addon (the coordinator, worker threads)
+    /// share it through this `Arc`.
     pub fn shared_store(&mut self) -> Outcome<Arc<SlotStore>> {
+        self.queued.wait_for_all();
+        self.open_store()
+    }
+
+    /// The shared store, opened on first use, without waiting for queued saves.
+    pub(crate) fn open_store(&mut self) -> Outcome<Arc<SlotStore>> {
         if let Some(store) = &self.store {
             return Ok(Arc::clone(store));
         }
@@ -556,6 +583,11 @@ impl SaveGameManager {
         result
     }
 
+    /// Records and logs a failure (what `get_last_error()` returns next).
+    pub(crate) fn fail(&mut self, error: &impl std::fmt::Display) {
+        self.errors.record(error);
+    }
+
     fn emit_corruption(&mut self, save_slot: i64, details: &str) {
         self.signals()
             .corruption_detected()
@@ -584,7 +616,7 @@ impl SaveGameManager {
 
     /// Loads, decodes and migrates; the Ok Dictionary holds the keys that
     /// differ from the failure defaults.
-    fn do_load(&mut self, save_slot: i64) -> Outcome<VarDictionary> {
+    pub(crate) fn do_load(&mut self, save_slot: i64) -> Outcome<VarDictionary> {
         let result = self.load_inner(save_slot);
         if let Err(e) = &result {
             if e.is_corruption() {
@@ -667,7 +699,7 @@ impl SaveGameManager {
 
 /// Decodes game data written by `save_slot` (plain `bytes_to_var`: objects
 /// are never decoded).
-fn decode_dictionary(payload: &[u8]) -> Outcome<VarDictionary> {
+pub(crate) fn decode_dictionary(payload: &[u8]) -> Outcome<VarDictionary> {
     let bytes = PackedByteArray::from(payload);
     let value = godot::global::bytes_to_var(&bytes);
     value.try_to::<VarDictionary>().map_err(|_| {

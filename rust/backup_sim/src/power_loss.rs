@@ -26,8 +26,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use backup_core::{
-    BackupOutcome, Clock, Durability, Error, ManualClock, RetentionPolicy, SlotMetadata, SlotStore,
-    SnapshotRequest, StoreOptions,
+    BackupOutcome, Clock, Durability, Error, ManualClock, QueueOptions, QueueOutcome,
+    RetentionPolicy, SlotMetadata, SlotStore, SnapshotRequest, StoreOptions, WriteQueue,
 };
 
 use crate::crash::{crash_states, Reorder};
@@ -52,6 +52,9 @@ pub struct ExploreConfig {
     pub states_per_point: usize,
     /// Slots used.
     pub slots: u32,
+    /// Saves go through a [`WriteQueue`] (written by its worker thread; the
+    /// step waits for the completion) instead of [`SlotStore::save`].
+    pub queued_saves: bool,
 }
 
 /// What an exploration found.
@@ -216,6 +219,18 @@ pub fn explore(config: &ExploreConfig) -> ExploreReport {
                 return report;
             }
         };
+    let store = Arc::new(store);
+    let queue = if config.queued_saves {
+        match WriteQueue::new(Arc::clone(&store), QueueOptions::default()) {
+            Ok(queue) => Some(queue),
+            Err(e) => {
+                report.violation(format!("{config:?}: could not start a write queue: {e}"));
+                return report;
+            }
+        }
+    } else {
+        None
+    };
     let mut model = Model::new(config.slots, 3);
     let mut next_value = 1u64;
     for index in 0..config.steps {
@@ -242,7 +257,7 @@ pub fn explore(config: &ExploreConfig) -> ExploreReport {
             model.damaged_ever[slot as usize] = true;
         }
         disk.start_recording();
-        let outcome = run_step(&store, &disk, &mut model, step, index);
+        let outcome = run_step(&store, queue.as_ref(), &disk, &mut model, step, index);
         let images = disk.stop_recording();
         if let Err(message) = outcome {
             report.violation(format!("{config:?} step {index} {step:?}: {message}"));
@@ -304,6 +319,7 @@ fn pick_step(rng: &mut fastrand::Rng, model: &Model, slots: u32, next_value: &mu
 /// Runs a step on the live store and checks it against the model.
 fn run_step(
     store: &SlotStore,
+    queue: Option<&WriteQueue>,
     disk: &SimStorage,
     model: &mut Model,
     step: Step,
@@ -313,9 +329,25 @@ fn run_step(
     let s = slot as usize;
     match step {
         Step::Save { value, size, .. } => {
-            store
-                .save(slot, &payload::encode(slot, value, size), &meta())
-                .map_err(|e| format!("save failed: {e}"))?;
+            let bytes = payload::encode(slot, value, size);
+            match queue {
+                None => {
+                    store
+                        .save(slot, &bytes, &meta())
+                        .map_err(|e| format!("save failed: {e}"))?;
+                }
+                Some(queue) => {
+                    let id = queue
+                        .save(slot, bytes, meta())
+                        .map_err(|e| format!("queueing a save failed: {e}"))?;
+                    let done = queue
+                        .wait_completion(id, std::time::Duration::from_secs(60))
+                        .ok_or("a queued save did not complete within a minute")?;
+                    if !matches!(done.outcome, QueueOutcome::Written(_)) {
+                        return Err(format!("queued save ended {:?}", done.outcome));
+                    }
+                }
+            }
             if let Some(previous) = model.primary_copy[s] {
                 model.shift_backups(slot, previous);
             }

@@ -76,6 +76,7 @@ fn configs(
             steps,
             states_per_point,
             slots: 3,
+            queued_saves: false,
         })
         .collect()
 }
@@ -88,6 +89,18 @@ fn full_durability_never_loses_a_committed_save() {
     assert_eq!(report.violation_count, 0, "{:#?}", report.violations);
     assert!(report.states >= 10_000, "only {} states", report.states);
     assert!(report.repaired > 0, "any-order states must exercise repair");
+}
+
+#[test]
+fn saves_written_by_the_write_queue_are_as_durable_as_synchronous_ones() {
+    let mut all = configs(Durability::Full, Reorder::InOrder, 1, 500, 60, 64);
+    all.extend(configs(Durability::Full, Reorder::AnyOrder, 1, 600, 60, 64));
+    for config in &mut all {
+        config.queued_saves = true;
+    }
+    let report = run("queued", &all);
+    assert_eq!(report.violation_count, 0, "{:#?}", report.violations);
+    assert!(report.states >= 3_000, "only {} states", report.states);
 }
 
 #[test]

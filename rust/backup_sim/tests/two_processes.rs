@@ -86,3 +86,44 @@ fn the_lock_dies_with_a_killed_process() {
     assert_eq!(refused.status.code(), Some(3), "{refused:?}");
     let _ = std::io::stdout().flush();
 }
+
+#[test]
+fn a_process_writing_through_a_queue_keeps_others_out_and_writes_everything_before_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("saves");
+    let root_arg = root.to_str().unwrap();
+    let count = 40u64;
+    let mut holder = worker()
+        .args(["queue-hold", root_arg, &count.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(holder.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "QUEUED");
+
+    // The queue's worker writes as the store's one writer: a second writer
+    // process is refused while saves may still be in the air.
+    let second = run(&["try-open", root_arg]);
+    assert_eq!(second.status.code(), Some(3), "{second:?}");
+    assert!(stdout(&second).starts_with("ROOT_IN_USE"));
+
+    // Closing stdin makes it queue a second batch and exit at once; the
+    // queue is dropped on the way out and writes every pending save first.
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    for slot in 0..4u64 {
+        let newest = (0..2 * count).filter(|v| v % 4 == slot).max().unwrap();
+        let reader = run(&["read", root_arg, &slot.to_string()]);
+        assert!(reader.status.success(), "{reader:?}");
+        assert_eq!(
+            stdout(&reader),
+            format!("VALUE {newest} WRITE_REFUSED true")
+        );
+    }
+    let after = run(&["try-open", root_arg]);
+    assert_eq!(stdout(&after), "OPENED", "{after:?}");
+}

@@ -83,6 +83,9 @@ impl CliError {
                 CoreError::Json(_) => "json",
                 CoreError::NewerSchema { .. } => "newer_schema",
                 CoreError::MissingMigration { .. } => "missing_migration",
+                CoreError::QueueFull { .. } => "queue_full",
+                CoreError::QueueStopped => "queue_stopped",
+                CoreError::WorkerPanicked(_) => "worker_panicked",
                 // The core's error is non_exhaustive: a kind added there is
                 // reported under this generic name until it gets its own here.
                 _ => "error",

@@ -434,3 +434,95 @@ impl Default for RetentionPolicy {
         }
     }
 }
+
+/// Identifies one request made to a [`WriteQueue`](super::WriteQueue):
+/// increasing in the order the requests were made, never reused by a queue.
+pub type RequestId = u64;
+
+/// How a [`WriteQueue`](super::WriteQueue) bounds its memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueOptions {
+    /// Most payload bytes held by saves not yet written (waiting and in
+    /// flight). A save that would pass it waits for room; one save larger
+    /// than the limit is admitted when nothing else is queued, so that no
+    /// save is refused for its size alone (the store's `max_payload_bytes`
+    /// does that).
+    pub max_queued_bytes: u64,
+    /// How long a save waits for room before it fails with
+    /// [`Error::QueueFull`](crate::Error::QueueFull). Zero fails at once.
+    pub full_wait: std::time::Duration,
+}
+
+impl Default for QueueOptions {
+    fn default() -> Self {
+        QueueOptions {
+            max_queued_bytes: 64 << 20,
+            full_wait: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// How a queued request ended.
+#[derive(Debug)]
+pub enum QueueOutcome {
+    /// The save is on disk, as durable as a synchronous
+    /// [`SlotStore::save`](super::SlotStore::save) under the store's durability.
+    Written(SaveReceipt),
+    /// A newer save of the same slot (request `by`) was queued before this
+    /// one was written, so only the newer one was written: this data never
+    /// reached the disk, newer data did. Delivered once `by` is written.
+    Superseded {
+        /// The request whose data is written instead.
+        by: RequestId,
+    },
+    /// The save failed; the previous save of the slot is untouched. A save
+    /// superseded by one that then failed gets the same error: its data,
+    /// and the newer data, are not on disk.
+    Failed(std::sync::Arc<crate::Error>),
+    /// A queued load finished (it saw every save of the slot queued before it).
+    Loaded(crate::Result<LoadedSlot>),
+}
+
+impl QueueOutcome {
+    /// Whether the request did what it was asked: written, superseded by a
+    /// newer save, or loaded.
+    pub fn is_success(&self) -> bool {
+        matches!(
+            self,
+            QueueOutcome::Written(_)
+                | QueueOutcome::Superseded { .. }
+                | QueueOutcome::Loaded(Ok(_))
+        )
+    }
+
+    /// A short name: `written`, `superseded`, `failed`, `loaded`, `load_failed`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            QueueOutcome::Written(_) => "written",
+            QueueOutcome::Superseded { .. } => "superseded",
+            QueueOutcome::Failed(_) => "failed",
+            QueueOutcome::Loaded(Ok(_)) => "loaded",
+            QueueOutcome::Loaded(Err(_)) => "load_failed",
+        }
+    }
+
+    /// The error of a failed save or load.
+    pub fn error(&self) -> Option<&crate::Error> {
+        match self {
+            QueueOutcome::Failed(e) => Some(e),
+            QueueOutcome::Loaded(Err(e)) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A finished request of a [`WriteQueue`](super::WriteQueue).
+#[derive(Debug)]
+pub struct QueueCompletion {
+    /// The request.
+    pub id: RequestId,
+    /// Its slot.
+    pub slot: u32,
+    /// How it ended.
+    pub outcome: QueueOutcome,
+}

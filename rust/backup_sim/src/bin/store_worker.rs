@@ -10,12 +10,27 @@
 //! store_worker write-loop <root> <full|normal|off> <slots> <first-seq> <seed>
 //!                                      print READY, then save seq, seq+1, ... into random
 //!                                      slots, printing ACK <slot> <seq> after each save
+//! store_worker queue-hold <root> <count>
+//!                                      queue <count> saves (slot i % 4, value i) through a
+//!                                      WriteQueue, print QUEUED, hold the store until stdin
+//!                                      closes, queue <count> more (values count + i) and exit
+//!                                      at once: dropping the queue writes them
+//! store_worker queue-loop <root> <full|normal|off> <slots> <first-seq> <seed>
+//!                                      like write-loop through a WriteQueue: print
+//!                                      Q <slot> <seq> before queueing a save and
+//!                                      ACK <slot> <seq> once it is written
 //! ```
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-use backup_core::{Durability, Error, SlotMetadata, SlotStore, StoreOptions};
+use std::sync::Arc;
+use std::time::Duration;
+
+use backup_core::{
+    Durability, Error, QueueOptions, QueueOutcome, SlotMetadata, SlotStore, StoreOptions,
+    WriteQueue,
+};
 use backup_sim::payload;
 
 fn options(durability: Durability, slots: u32) -> StoreOptions {
@@ -86,13 +101,73 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             say(&format!("VALUE {value} WRITE_REFUSED {refused}")).map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
-        "write-loop" => {
-            let durability = match arg::<String>(args, 2, "durability")?.as_str() {
-                "full" => Durability::Full,
-                "normal" => Durability::Normal,
-                "off" => Durability::Off,
-                other => return Err(format!("unknown durability {other:?}")),
+        "queue-hold" => {
+            let count: u64 = arg(args, 2, "count")?;
+            let store = SlotStore::open(&root, options(Durability::Full, 4))
+                .map_err(|e| format!("open: {e}"))?;
+            let queue = WriteQueue::new(Arc::new(store), QueueOptions::default())
+                .map_err(|e| format!("queue: {e}"))?;
+            let queue_batch = |values: std::ops::Range<u64>| -> Result<(), String> {
+                for value in values {
+                    let slot = (value % 4) as u32;
+                    queue
+                        .save(
+                            slot,
+                            payload::encode(slot, value, 4096),
+                            SlotMetadata::default(),
+                        )
+                        .map_err(|e| format!("queue save {value}: {e}"))?;
+                }
+                Ok(())
             };
+            queue_batch(0..count)?;
+            say("QUEUED").map_err(|e| e.to_string())?;
+            for line in io::stdin().lock().lines() {
+                line.map_err(|e| e.to_string())?;
+            }
+            queue_batch(count..2 * count)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "queue-loop" => {
+            let durability = durability_arg(args)?;
+            let slots: u32 = arg(args, 3, "slots")?;
+            let first: u64 = arg(args, 4, "first-seq")?;
+            let seed: u64 = arg(args, 5, "seed")?;
+            let store = SlotStore::open(&root, options(durability, slots))
+                .map_err(|e| format!("open: {e}"))?;
+            let queue = WriteQueue::new(Arc::new(store), QueueOptions::default())
+                .map_err(|e| format!("queue: {e}"))?;
+            say("READY").map_err(|e| e.to_string())?;
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let mut values = std::collections::HashMap::new();
+            for seq in first.. {
+                let slot = rng.u32(..slots);
+                let size = 64 + rng.usize(..16 * 1024);
+                say(&format!("Q {slot} {seq}")).map_err(|e| e.to_string())?;
+                let id = queue
+                    .save(
+                        slot,
+                        payload::encode(slot, seq, size),
+                        SlotMetadata::default(),
+                    )
+                    .map_err(|e| format!("queue save {seq}: {e}"))?;
+                values.insert(id, seq);
+                for done in queue.take_completions() {
+                    let seq = values.remove(&done.id).unwrap_or(0);
+                    match done.outcome {
+                        QueueOutcome::Written(_) => {
+                            say(&format!("ACK {} {seq}", done.slot)).map_err(|e| e.to_string())?
+                        }
+                        QueueOutcome::Superseded { .. } => {}
+                        other => return Err(format!("save {seq}: {other:?}")),
+                    }
+                }
+                std::thread::sleep(Duration::from_micros(rng.u64(..1_500)));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        "write-loop" => {
+            let durability = durability_arg(args)?;
             let slots: u32 = arg(args, 3, "slots")?;
             let first: u64 = arg(args, 4, "first-seq")?;
             let seed: u64 = arg(args, 5, "seed")?;
@@ -115,6 +190,15 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("unknown command {other:?}")),
+    }
+}
+
+fn durability_arg(args: &[String]) -> Result<Durability, String> {
+    match arg::<String>(args, 2, "durability")?.as_str() {
+        "full" => Ok(Durability::Full),
+        "normal" => Ok(Durability::Normal),
+        "off" => Ok(Durability::Off),
+        other => Err(format!("unknown durability {other:?}")),
     }
 }
 
