@@ -10,6 +10,7 @@ use godot::prelude::*;
 
 use crate::convert::{self, OptDict};
 use crate::failure;
+use crate::save_types::{Form, SaveTypes};
 
 const CLASS: &str = "SaveGameManager";
 
@@ -55,6 +56,8 @@ pub struct SaveGameManager {
     migrations: BTreeMap<u32, Callable>,
     /// Whether `clear_migrations` is connected to the scene tree's end.
     exit_hooked: bool,
+    /// Custom Resource types allowed in saves (`save_manager_types.rs`).
+    save_types: SaveTypes,
     last_error: GString,
 }
 
@@ -495,6 +498,19 @@ impl SaveGameManager {
         Ok(store)
     }
 
+    /// The registered custom Resource types.
+    pub fn save_types(&self) -> &SaveTypes {
+        &self.save_types
+    }
+
+    pub(crate) fn save_types_mut(&mut self) -> &mut SaveTypes {
+        &mut self.save_types
+    }
+
+    pub(crate) fn set_last_error(&mut self, message: String) {
+        self.last_error = GString::from(message.as_str());
+    }
+
     /// The schema version as the core's type.
     pub fn schema_version(&self) -> Result<u32, String> {
         u32::try_from(self.game_schema_version).map_err(|_| {
@@ -548,11 +564,9 @@ impl SaveGameManager {
             let version = self.schema_version()?;
             let store = self.shared_store()?;
             let slot = store.check_slot(save_slot).map_err(|e| e.to_string())?;
-            let bytes = godot::global::var_to_bytes(&data.to_variant());
+            let bytes = self.encode_for_save(data, info)?;
             let meta = convert::metadata_from_info(info, version);
-            store
-                .save(slot, bytes.as_slice(), &meta)
-                .map_err(|e| e.to_string())
+            store.save(slot, &bytes, &meta).map_err(|e| e.to_string())
         })();
         if let Err(message) = &result {
             self.fail(message.clone());
@@ -583,11 +597,18 @@ impl SaveGameManager {
         let loaded = store
             .load(slot)
             .map_err(|e: Error| (e.to_string(), e.is_corruption()))?;
-        let data = decode_dictionary(&loaded.payload).map_err(|m| (m, true))?;
         let stored = loaded.metadata.game_schema_version;
         let registered: Vec<u32> = self.migrations.keys().copied().collect();
         let plan =
             plan_migration(stored, current, &registered).map_err(|e| plain(e.to_string()))?;
+        // Migrations see Resources in plain form (Dictionaries).
+        let form = match plan {
+            MigrationPlan::Current => Form::Resources,
+            MigrationPlan::Steps(_) => Form::Plain,
+        };
+        let data = self
+            .decode_payload(&loaded.payload, form)
+            .map_err(|m| (m, true))?;
         let MigrationPlan::Steps(steps) = plan else {
             return Ok(vdict! {
                 "data" => &data,
@@ -610,6 +631,7 @@ impl SaveGameManager {
             .filter_map(|v| self.migrations.get(v).map(|c| (*v, c.clone())))
             .collect();
         let mut migrated = data;
+        let first = steps.first().copied().unwrap_or(stored);
         for (version, callable) in callables {
             // Migrations are game code and may call back into this singleton.
             let out = {
@@ -625,9 +647,16 @@ impl SaveGameManager {
         }
         let mut meta = loaded.metadata.clone();
         meta.game_schema_version = current;
-        let bytes = godot::global::var_to_bytes(&migrated.to_variant());
+        let bytes = self
+            .encode_migrated(&migrated, first)
+            .map_err(|m| plain(format!("{m}; the save was left as it was")))?;
+        let migrated = self.decode_payload(&bytes, Form::Resources).map_err(|m| {
+            plain(format!(
+                "migrated data could not be read back: {m}; the save was left as it was"
+            ))
+        })?;
         let receipt = store
-            .save(slot, bytes.as_slice(), &meta)
+            .save(slot, &bytes, &meta)
             .map_err(|e| plain(format!("migrated data could not be saved: {e}")))?;
         self.base_mut().emit_signal(
             "data_migrated",
@@ -646,14 +675,4 @@ impl SaveGameManager {
             "safety_snapshot" => snapshot.id.as_str(),
         })
     }
-}
-
-/// Decodes game data written by `save_slot` (plain `bytes_to_var`: objects
-/// are never decoded).
-fn decode_dictionary(payload: &[u8]) -> Result<VarDictionary, String> {
-    let bytes = PackedByteArray::from(payload);
-    let value = godot::global::bytes_to_var(&bytes);
-    value.try_to::<VarDictionary>().map_err(|_| {
-        "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".to_string()
-    })
 }

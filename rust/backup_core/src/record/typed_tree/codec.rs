@@ -14,8 +14,8 @@ impl TypedTree {
     /// The payload bytes of this tree, refused when larger than the limit.
     pub fn encode(&self, limits: &TreeLimits) -> Result<Vec<u8>, TreeError> {
         let mut out = TYPED_PAYLOAD_MAGIC.to_vec();
-        let body = postcard::to_stdvec(&self.nodes)
-            .map_err(|e| TreeError::Malformed(e.to_string()))?;
+        let body =
+            postcard::to_stdvec(&self.nodes).map_err(|e| TreeError::Malformed(e.to_string()))?;
         out.extend_from_slice(&body);
         if out.len() > limits.max_bytes {
             return Err(TreeError::TooLarge {

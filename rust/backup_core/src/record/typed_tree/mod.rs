@@ -172,7 +172,9 @@ pub enum TreeError {
     #[error("type {0:?} is not registered (SaveGameManager.register_save_type)")]
     UnknownType(String),
     /// A type or property name that is not an identifier, or too long.
-    #[error("{what} {name:?} is not a valid identifier (letters, digits, _; at most {limit} bytes)")]
+    #[error(
+        "{what} {name:?} is not a valid identifier (letters, digits, _; at most {limit} bytes)"
+    )]
     BadName {
         what: &'static str,
         name: String,

@@ -12,7 +12,9 @@ fn limits() -> TreeLimits {
 /// `{"inventory": Inventory{items: [Item, Item(same)]}}` with one shared Item.
 fn sample_tree() -> TypedTree {
     let mut b = TreeBuilder::new(limits(), &registered);
-    let name = b.push(TreeNode::Value(vec![4, 0, 0, 0, 1, 0, 0, 0, b'x', 0, 0, 0])).unwrap();
+    let name = b
+        .push(TreeNode::Value(vec![4, 0, 0, 0, 1, 0, 0, 0, b'x', 0, 0, 0]))
+        .unwrap();
     let item = b
         .push(TreeNode::Object {
             type_name: "Item".into(),
@@ -34,7 +36,11 @@ fn sample_tree() -> TypedTree {
             properties: vec![("items".into(), items)],
         })
         .unwrap();
-    let key = b.push(TreeNode::Value(vec![4, 0, 0, 0, 3, 0, 0, 0, b'i', b'n', b'v', 0])).unwrap();
+    let key = b
+        .push(TreeNode::Value(vec![
+            4, 0, 0, 0, 3, 0, 0, 0, b'i', b'n', b'v', 0,
+        ]))
+        .unwrap();
     b.push(TreeNode::Dictionary {
         key: ContainerType::Untyped,
         value: ContainerType::Builtin(24 + 1),
@@ -123,7 +129,13 @@ fn unregistered_types_and_path_like_names_are_refused() {
         }]);
         let err = TypedTree::decode(&bytes, &limits(), &allow_all).unwrap_err();
         assert!(
-            matches!(err, TreeError::BadName { what: "type name", .. }),
+            matches!(
+                err,
+                TreeError::BadName {
+                    what: "type name",
+                    ..
+                }
+            ),
             "{evil}: {err}"
         );
     }
@@ -150,7 +162,10 @@ fn bad_property_names_and_duplicates_are_refused() {
     let bad = forge(&[value.clone(), object(vec![("script", 0), ("a-b", 0)])]);
     assert!(matches!(
         decode(&bad),
-        Err(TreeError::BadName { what: "property name", .. })
+        Err(TreeError::BadName {
+            what: "property name",
+            ..
+        })
     ));
     let dup = forge(&[value, object(vec![("name", 0), ("name", 0)])]);
     assert_eq!(
