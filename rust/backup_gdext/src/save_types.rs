@@ -376,17 +376,39 @@ impl Encoder<'_> {
         depth: usize,
     ) -> Result<Encoded, String> {
         let name = type_name.stringify().to_string();
-        if self.types.by_name(&name).is_none() {
+        let types = self.types;
+        let Some(registered) = types.by_name(&name) else {
             return Err(format!(
                 "{} names type {name:?} under \"{TYPE_KEY}\", which is not registered (SaveGameManager.register_save_type); the key \"{TYPE_KEY}\" is reserved for Resources in plain form",
                 path.render()
             ));
-        }
+        };
         let mut properties = Vec::with_capacity(dict.len());
         for (k, v) in dict.iter_shared() {
             let key = k.stringify().to_string();
             if key == TYPE_KEY {
                 continue;
+            }
+            // Renamed or removed properties are kept in the save (a newer
+            // migration may still want them) and skipped when loading;
+            // declared ones must hold their declared type.
+            if let Some(declared) = registered.properties.iter().find(|p| p.name == key) {
+                let described = v
+                    .try_to::<VarDictionary>()
+                    .is_ok_and(|d| d.contains_key(TYPE_KEY));
+                let fitting = if described {
+                    matches!(declared.ty, VariantType::NIL | VariantType::OBJECT)
+                } else {
+                    fits(declared, &v, types)
+                };
+                if !fitting {
+                    return Err(format!(
+                        "{} holds {} but {name}.{key} is declared {}",
+                        path.key(&k).render(),
+                        describe(&v),
+                        describe_declared(declared)
+                    ));
+                }
             }
             let encoded = self.encode(&v, &path.key(&k), depth + 1)?;
             properties.push((key, self.node_of(&v, encoded)?));
@@ -621,10 +643,12 @@ fn instantiate(
                 describe_declared(declared)
             ));
         }
+        let value = &retyped_for(&object, prop, value);
         object.set(prop.as_str(), value);
         let back = object.get(prop.as_str());
-        let same = back.get_type() == value.get_type()
-            || (declared.ty == VariantType::FLOAT && back.get_type() == VariantType::FLOAT);
+        let same = (back.get_type() == value.get_type()
+            || (declared.ty == VariantType::FLOAT && back.get_type() == VariantType::FLOAT))
+            && size_of(&back) == size_of(value);
         if !same {
             return Err(format!(
                 "{name}.{prop} could not be set to {} (the script refused the value)",
@@ -633,6 +657,37 @@ fn instantiate(
         }
     }
     Ok(object.to_variant())
+}
+
+/// The value to set on a typed container property: a container of another
+/// (or no) element type is copied into one typed like the property's
+/// default, as GDScript would refuse it (the size check after setting
+/// catches items that did not convert).
+fn retyped_for(object: &Gd<Object>, prop: &str, value: &Variant) -> Variant {
+    let ty = value.get_type();
+    if ty != VariantType::ARRAY && !(ty == VariantType::DICTIONARY && has_typed_dictionaries()) {
+        return value.clone();
+    }
+    let current = object.get(prop);
+    if current.get_type() != ty
+        || !current.call("is_typed", &[]).booleanize()
+        || current.call("is_same_typed", std::slice::from_ref(value)).booleanize()
+    {
+        return value.clone();
+    }
+    let copy = current.call("duplicate", &[false.to_variant()]);
+    copy.call("clear", &[]);
+    copy.call("assign", std::slice::from_ref(value));
+    copy
+}
+
+fn size_of(value: &Variant) -> i64 {
+    match value.get_type() {
+        VariantType::ARRAY | VariantType::DICTIONARY => {
+            value.call("size", &[]).try_to::<i64>().unwrap_or(-1)
+        }
+        _ => 0,
+    }
 }
 
 fn fits(declared: &StoredProperty, value: &Variant, types: &SaveTypes) -> bool {
