@@ -671,7 +671,9 @@ fn retyped_for(object: &Gd<Object>, prop: &str, value: &Variant) -> Variant {
     let current = object.get(prop);
     if current.get_type() != ty
         || !current.call("is_typed", &[]).booleanize()
-        || current.call("is_same_typed", std::slice::from_ref(value)).booleanize()
+        || current
+            .call("is_same_typed", std::slice::from_ref(value))
+            .booleanize()
     {
         return value.clone();
     }
