@@ -506,13 +506,16 @@ fn container_type(
 
 /// Whether this Godot has typed Dictionaries (4.4+).
 fn has_typed_dictionaries() -> bool {
-    let info = Engine::singleton().get_version_info();
-    let num = |k: &str| {
-        info.get(k)
-            .and_then(|v| v.try_to::<i64>().ok())
-            .unwrap_or(0)
-    };
-    (num("major"), num("minor")) >= (4, 4)
+    static TYPED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TYPED.get_or_init(|| {
+        let info = Engine::singleton().get_version_info();
+        let num = |k: &str| {
+            info.get(k)
+                .and_then(|v| v.try_to::<i64>().ok())
+                .unwrap_or(0)
+        };
+        (num("major"), num("minor")) >= (4, 4)
+    })
 }
 
 /// How [`decode`] hands back Resources.
