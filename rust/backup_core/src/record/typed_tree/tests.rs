@@ -290,8 +290,40 @@ proptest! {
         let mut bytes = TYPED_PAYLOAD_MAGIC.to_vec();
         bytes.extend(body);
         if let Ok(tree) = decode(&bytes) {
-            // Whatever is accepted re-encodes to the same bytes.
-            prop_assert_eq!(tree.encode(&limits()).unwrap(), bytes);
+            // Whatever is accepted re-encodes to a tree that reads back the same.
+            let again = tree.encode(&limits()).unwrap();
+            prop_assert_eq!(decode(&again), Ok(tree));
         }
     }
+}
+
+#[test]
+fn the_stored_bytes_keep_their_layout() {
+    // Saves on players' disks depend on this layout: magic, node count,
+    // then each node as its variant index and fields (postcard). The same
+    // bytes are the fuzz seed fuzz/seeds/typed_tree_decode/item.
+    let mut bytes = TYPED_PAYLOAD_MAGIC.to_vec();
+    bytes.extend([2, 0, 4, 0, 0, 0, 0, 3, 4, b'I', b't', b'e', b'm', 1, 4]);
+    bytes.extend(*b"name");
+    bytes.push(0);
+    assert_eq!(
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fuzz/seeds/typed_tree_decode/item"
+        ))
+        .unwrap(),
+        bytes
+    );
+    let tree = decode(&bytes).unwrap();
+    assert_eq!(
+        tree.nodes(),
+        &[
+            TreeNode::Value(vec![0, 0, 0, 0]),
+            TreeNode::Object {
+                type_name: "Item".into(),
+                properties: vec![("name".into(), 0)],
+            },
+        ]
+    );
+    assert_eq!(tree.encode(&limits()).unwrap(), bytes);
 }
