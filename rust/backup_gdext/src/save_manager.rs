@@ -608,7 +608,7 @@ impl SaveGameManager {
         };
         let data = self
             .decode_payload(&loaded.payload, form)
-            .map_err(|m| (m, true))?;
+            .map_err(|e| (e.message, e.damaged))?;
         let MigrationPlan::Steps(steps) = plan else {
             return Ok(vdict! {
                 "data" => &data,
@@ -650,9 +650,10 @@ impl SaveGameManager {
         let bytes = self
             .encode_migrated(&migrated, first)
             .map_err(|m| plain(format!("{m}; the save was left as it was")))?;
-        let migrated = self.decode_payload(&bytes, Form::Resources).map_err(|m| {
+        let migrated = self.decode_payload(&bytes, Form::Resources).map_err(|e| {
             plain(format!(
-                "migrated data could not be read back: {m}; the save was left as it was"
+                "migrated data could not be read back: {}; the save was left as it was",
+                e.message
             ))
         })?;
         let receipt = store

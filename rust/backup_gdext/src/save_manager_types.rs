@@ -73,9 +73,9 @@ impl SaveGameManager {
     pub fn decode_save_data(&mut self, bytes: PackedByteArray) -> VarDictionary {
         match save_types::decode(bytes.as_slice(), self.save_types(), Form::Resources) {
             Ok(data) => vdict! { "success" => true, "data" => &data, "error_message" => "" },
-            Err(message) => {
-                self.fail_types(message.clone());
-                failure::failed_result(&message, vdict! { "data" => &VarDictionary::new() })
+            Err(e) => {
+                self.fail_types(e.message.clone());
+                failure::failed_result(&e.message, vdict! { "data" => &VarDictionary::new() })
             }
         }
     }
@@ -102,7 +102,11 @@ impl SaveGameManager {
 
     /// Decodes a stored payload, with Resources as instances or (for
     /// migrations) in plain form.
-    pub fn decode_payload(&self, payload: &[u8], form: Form) -> Result<VarDictionary, String> {
+    pub fn decode_payload(
+        &self,
+        payload: &[u8],
+        form: Form,
+    ) -> Result<VarDictionary, save_types::DecodeError> {
         save_types::decode(payload, self.save_types(), form)
     }
 

@@ -19,8 +19,8 @@
 use std::collections::{HashMap, HashSet};
 
 use backup_core::{
-    is_typed_payload, ContainerType, NodeId, TreeBuilder, TreeLimits, TreeNode, TypedTree,
-    VARIANT_TYPE_OBJECT,
+    is_typed_payload, ContainerType, NodeId, TreeBuilder, TreeError, TreeLimits, TreeNode,
+    TypedTree, VARIANT_TYPE_OBJECT,
 };
 use godot::classes::{ClassDb, Engine, Expression, ProjectSettings, Script};
 use godot::prelude::*;
@@ -527,28 +527,54 @@ pub enum Form {
     Plain,
 }
 
+/// Why stored data could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// What went wrong, for `error_message`.
+    pub message: String,
+    /// False when the data is sound but names a type this game did not
+    /// register (a configuration problem, not damage: no backup is better).
+    pub damaged: bool,
+}
+
+impl DecodeError {
+    fn damaged(message: String) -> Self {
+        DecodeError {
+            message,
+            damaged: true,
+        }
+    }
+}
+
 /// Reads stored game data: plain `bytes_to_var` data as before, a typed tree
 /// with every rule of [`TypedTree`] and of the registered types enforced.
-pub fn decode(payload: &[u8], types: &SaveTypes, form: Form) -> Result<VarDictionary, String> {
+pub fn decode(payload: &[u8], types: &SaveTypes, form: Form) -> Result<VarDictionary, DecodeError> {
     if !is_typed_payload(payload) {
         let value = godot::global::bytes_to_var(&PackedByteArray::from(payload));
         return value.try_to::<VarDictionary>().map_err(|_| {
-            "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".to_string()
+            DecodeError::damaged(
+                "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".into(),
+            )
         });
     }
     let is_registered = |n: &str| types.by_name(n).is_some();
-    let tree = TypedTree::decode(payload, &TreeLimits::default(), &is_registered)
-        .map_err(|e| format!("saved Resources were refused: {e}"))?;
+    let tree = TypedTree::decode(payload, &TreeLimits::default(), &is_registered).map_err(|e| {
+        DecodeError {
+            damaged: !matches!(e, TreeError::UnknownType(_)),
+            message: format!("saved Resources were refused: {e}"),
+        }
+    })?;
     let mut values: Vec<Variant> = Vec::with_capacity(tree.nodes().len());
     for (i, node) in tree.nodes().iter().enumerate() {
-        let value = materialize(node, &values, types, form)
-            .map_err(|e| format!("saved Resources were refused: value #{i}: {e}"))?;
+        let value = materialize(node, &values, types, form).map_err(|e| {
+            DecodeError::damaged(format!("saved Resources were refused: value #{i}: {e}"))
+        })?;
         values.push(value);
     }
     values
         .pop()
         .and_then(|root| root.try_to::<VarDictionary>().ok())
-        .ok_or_else(|| "saved data is not a Dictionary".to_string())
+        .ok_or_else(|| DecodeError::damaged("saved data is not a Dictionary".into()))
 }
 
 fn materialize(
