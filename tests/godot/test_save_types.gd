@@ -274,11 +274,16 @@ func test_hostile_saves_never_create_unregistered_types() -> void:
 	# registering the type.
 	_saved_ok(1, {"x": _benign()})
 	SaveGameManager.clear_save_types()
+	var corrupt := []
+	var on_corrupt := func(slot, details): corrupt.append([slot, details])
+	SaveGameManager.corruption_detected.connect(on_corrupt)
 	expect_errors_begin()
 	var r := SaveGameManager.load_slot(1)
 	expect_errors_end()
+	SaveGameManager.corruption_detected.disconnect(on_corrupt)
 	check_eq(r.success, false, "a slot naming an unregistered type is refused")
 	check(str(r.error_message).contains("not registered"), r.error_message)
+	check_eq(corrupt, [], "an unregistered type is not reported as corruption (a backup would not help)")
 	check(not FileAccess.file_exists(MARKER_PATH), "no marker after load_slot")
 
 func test_migrations_receive_and_return_the_plain_form() -> void:
