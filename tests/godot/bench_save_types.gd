@@ -26,7 +26,7 @@ func _state() -> Array:
 		p.total_kills += 3
 		if r.milestone:
 			var medals := p.medals
-			medals.append("Act %d Ribbon" % (i / 3 + 1))
+			medals.append("Act %d Ribbon" % (int(i / 3.0) + 1))
 			p.medals = medals
 	return [p, c]
 
