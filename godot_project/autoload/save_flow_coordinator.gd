@@ -1,7 +1,9 @@
 ## Autoload "SaveFlowCoordinator": the game's save/load flow for pilots.
 ##
-## It owns the current pilot (PlayerProfile + CampaignState), turns them into
-## plain Dictionaries for SaveGameManager, and reports every save through
+## It owns the current pilot (PlayerProfile + CampaignState), saves both
+## Resources directly through SaveGameManager (their types are registered with
+## `register_save_type`, so they are stored as type name + @export properties
+## and loading never runs a script named by the file), and reports every save through
 ## `save_flow_completed`. BackupFlowCoordinator listens to that signal (an
 ## event backup after "mission_complete" and "campaign_checkpoint") and asks
 ## `_get_current_pilot_profile()` which pilot is playing.
@@ -51,6 +53,11 @@ func get_current_pilot_profile() -> PlayerProfile:
 	return current_profile
 
 
+func _ready() -> void:
+	# Allows these two Resource types inside saved data (once per run).
+	SaveGameManager.register_save_type([PlayerProfile, CampaignState])
+
+
 ## Slot of the pilot being played, -1 when none.
 func _get_current_save_slot() -> int:
 	return current_save_slot
@@ -89,13 +96,20 @@ func continue_pilot(slot: int) -> bool:
 		_fail("load_game", str(loaded.get("error_message", "load failed")), context)
 		return false
 	var data: Dictionary = loaded.get("data", {})
-	if data.get("format", "") != SAVE_FORMAT or not data.get("profile") is Dictionary:
+	var stored_profile = data.get("profile")
+	var stored_campaign = data.get("campaign")
+	if data.get("format", "") != SAVE_FORMAT or not (stored_profile is PlayerProfile or stored_profile is Dictionary):
 		_fail("load_game", "slot %d does not hold a pilot of this game" % slot, context)
 		return false
-	var profile := PlayerProfile.from_dict(data["profile"])
+	# Saves of this version hold the Resources themselves; saves written by
+	# the earlier sample hold their to_dict() form.
+	var profile: PlayerProfile = stored_profile if stored_profile is PlayerProfile else PlayerProfile.from_dict(stored_profile)
 	profile.save_slot = slot
-	var campaign_data = data.get("campaign", {})
-	var campaign := CampaignState.from_dict(campaign_data if campaign_data is Dictionary else {})
+	var campaign: CampaignState
+	if stored_campaign is CampaignState:
+		campaign = stored_campaign
+	else:
+		campaign = CampaignState.from_dict(stored_campaign if stored_campaign is Dictionary else {})
 	_set_current(profile, campaign, slot)
 	last_error = ""
 	context["pilot_callsign"] = profile.callsign
@@ -191,8 +205,8 @@ func _on_save_request_completed(request_id: int, _save_slot: int, status: String
 func _save_data() -> Dictionary:
 	return {
 		"format": SAVE_FORMAT,
-		"profile": current_profile.to_dict(),
-		"campaign": current_campaign.to_dict(),
+		"profile": current_profile,
+		"campaign": current_campaign,
 	}
 
 

@@ -1,4 +1,5 @@
-## Where a pilot stands in a campaign. Stored as plain data (to_dict()).
+## Where a pilot stands in a campaign. Saved directly as a registered Resource
+## (see PlayerProfile); to_dict()/from_dict() give the plain-Dictionary form.
 class_name CampaignState
 extends Resource
 

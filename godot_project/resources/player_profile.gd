@@ -1,6 +1,9 @@
-## A pilot: who is flying and what they have earned. Stored inside a save
-## slot as a plain Dictionary (see to_dict()), never as an object, so a
-## damaged or hostile save can never run code when it is loaded.
+## A pilot: who is flying and what they have earned. Saved directly inside a
+## save slot (SaveFlowCoordinator registers the type with
+## SaveGameManager.register_save_type): only the @export properties are
+## stored, and loading creates the Resource from this script, never from a
+## path in the file. to_dict()/from_dict() remain for the plain-Dictionary way
+## and for saves written by the earlier sample.
 class_name PlayerProfile
 extends Resource
 

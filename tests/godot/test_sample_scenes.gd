@@ -157,7 +157,7 @@ func test_manual_backup_is_listed_and_restored_from_the_panel() -> void:
 	panel.backup_name_edit.text = "Before the strike"
 	_press("Layout/BackupPanel/ManualBackup/CreateBackupButton")
 	_press("Layout/PilotColumn/GameRow/FlyMissionButton")
-	check(SaveGameManager.load_slot(0)["data"] != before_mission["data"], "the mission changed the save")
+	check(var_to_str(SaveGameManager.load_slot(0)["data"]) != var_to_str(before_mission["data"]), "the mission changed the save")
 	panel.refresh_backups()
 	var items := _items(panel.backup_list)
 	var index := -1
@@ -171,7 +171,8 @@ func test_manual_backup_is_listed_and_restored_from_the_panel() -> void:
 	panel.backup_list.select(index)
 	_press("Layout/BackupPanel/BackupActions/RestoreButton")
 	check(panel.status_label.text.begins_with("Slot 0 restored from snapshot"), panel.status_label.text)
-	check_eq(SaveGameManager.load_slot(0)["data"], before_mission["data"], "the snapshot's save is back")
+	# The data holds Resources (new instances each load): compare their contents.
+	check_eq(var_to_str(SaveGameManager.load_slot(0)["data"]), var_to_str(before_mission["data"]), "the snapshot's save is back")
 	var after := _items(panel.backup_list)
 	check(after.any(func(t): return t.contains("(pre restore)")), "the replaced save is kept and listed: %s" % str(after))
 
@@ -195,7 +196,7 @@ func test_restore_puts_back_the_previous_save() -> void:
 	check(panel.status_label.text.begins_with("Slot 0 restored from backup level 0"), panel.status_label.text)
 	var restored: Dictionary = SaveGameManager.load_slot(0)
 	check(restored["success"])
-	check(restored["data"] != newest_before["data"], "slot content went back")
+	check(var_to_str(restored["data"]) != var_to_str(newest_before["data"]), "slot content went back")
 	main.refresh_slots()
 	check(_row_text(0).ends_with("[OK]"), _row_text(0))
 

@@ -10,6 +10,7 @@ use godot::prelude::*;
 
 use crate::convert::{self, OptDict};
 use crate::failure::{self, ErrorLog, Failure, Outcome};
+use crate::save_types::{DecodeError, Form, SaveTypes};
 
 const CLASS: &str = "SaveGameManager";
 
@@ -63,6 +64,8 @@ pub struct SaveGameManager {
     /// Saves and loads of `save_slot_async` / `load_slot_async` (see
     /// `save_manager_async.rs`).
     pub(crate) queued: crate::save_manager_async::QueuedSaves,
+    /// Custom Resource types allowed in saves (`save_manager_types.rs`).
+    save_types: SaveTypes,
 }
 
 #[godot_api]
@@ -545,6 +548,15 @@ impl SaveGameManager {
         Ok(store)
     }
 
+    /// The registered custom Resource types.
+    pub fn save_types(&self) -> &SaveTypes {
+        &self.save_types
+    }
+
+    pub(crate) fn save_types_mut(&mut self) -> &mut SaveTypes {
+        &mut self.save_types
+    }
+
     /// The schema version as the core's type.
     pub fn schema_version(&self) -> Outcome<u32> {
         u32::try_from(self.game_schema_version).map_err(|_| {
@@ -604,9 +616,9 @@ impl SaveGameManager {
             let version = self.schema_version()?;
             let store = self.shared_store()?;
             let slot = store.check_slot(save_slot)?;
-            let bytes = godot::global::var_to_bytes(&data.to_variant());
+            let bytes = self.encode_for_save(data, info).map_err(Failure::Refused)?;
             let meta = convert::metadata_from_info(info, version);
-            Ok(store.save(slot, bytes.as_slice(), &meta)?)
+            Ok(store.save(slot, &bytes, &meta)?)
         })();
         if let Err(e) = &result {
             self.errors.record(e);
@@ -632,10 +644,17 @@ impl SaveGameManager {
         let store = self.shared_store()?;
         let slot = store.check_slot(save_slot)?;
         let loaded = store.load(slot)?;
-        let data = decode_dictionary(&loaded.payload)?;
         let stored = loaded.metadata.game_schema_version;
         let registered: Vec<u32> = self.migrations.keys().copied().collect();
         let plan = plan_migration(stored, current, &registered)?;
+        // Migrations see Resources in plain form (Dictionaries).
+        let form = match plan {
+            MigrationPlan::Current => Form::Resources,
+            MigrationPlan::Steps(_) => Form::Plain,
+        };
+        let data = self
+            .decode_payload(&loaded.payload, form)
+            .map_err(decode_failure)?;
         let MigrationPlan::Steps(steps) = plan else {
             return Ok(vdict! {
                 "data" => &data,
@@ -661,6 +680,7 @@ impl SaveGameManager {
             .filter_map(|v| self.migrations.get(v).map(|c| (*v, c.clone())))
             .collect();
         let mut migrated = data;
+        let first = steps.first().copied().unwrap_or(stored);
         for (version, callable) in callables {
             // Migrations are game code and may call back into this singleton.
             let out = {
@@ -676,9 +696,17 @@ impl SaveGameManager {
         }
         let mut meta = loaded.metadata.clone();
         meta.game_schema_version = current;
-        let bytes = godot::global::var_to_bytes(&migrated.to_variant());
+        let bytes = self
+            .encode_migrated(&migrated, first)
+            .map_err(|m| Failure::Refused(format!("{m}; the save was left as it was")))?;
+        let migrated = self.decode_payload(&bytes, Form::Resources).map_err(|e| {
+            Failure::Refused(format!(
+                "migrated data could not be read back: {}; the save was left as it was",
+                e.message
+            ))
+        })?;
         let receipt = store
-            .save(slot, bytes.as_slice(), &meta)
+            .save(slot, &bytes, &meta)
             .map_err(|source| Failure::During {
                 what: "migrated data could not be saved",
                 source,
@@ -697,21 +725,19 @@ impl SaveGameManager {
     }
 }
 
-/// Decodes game data written by `save_slot` (plain `bytes_to_var`: objects
-/// are never decoded).
-pub(crate) fn decode_dictionary(payload: &[u8]) -> Outcome<VarDictionary> {
-    let bytes = PackedByteArray::from(payload);
-    let value = godot::global::bytes_to_var(&bytes);
-    value.try_to::<VarDictionary>().map_err(|_| {
-        Failure::BadData(
-            "slot data is not a Dictionary (not written by SaveGameManager.save_slot?)".into(),
-        )
-    })
-}
-
 /// One start-up action for GDScript: its serialised fields plus a sentence.
 fn startup_to_dict(action: &StartupAction) -> VarDictionary {
     let mut dict = convert::to_dict(action);
     dict.set("description", action.describe().as_str());
     dict
+}
+
+/// A stored payload that could not be decoded: damage (corruption signals)
+/// or a type this game did not register (a configuration problem).
+pub(crate) fn decode_failure(e: DecodeError) -> Failure {
+    if e.damaged {
+        Failure::BadData(e.message)
+    } else {
+        Failure::Refused(e.message)
+    }
 }

@@ -18,8 +18,9 @@ use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
 use crate::convert::{self, OptDict};
-use crate::failure::Outcome;
-use crate::save_manager::{decode_dictionary, SaveGameManager};
+use crate::failure::{Failure, Outcome};
+use crate::save_manager::SaveGameManager;
+use crate::save_types::Form;
 
 /// Results kept for `get_request_result`, newest first out of the window.
 const KEPT_RESULTS: usize = 1024;
@@ -124,12 +125,12 @@ impl SaveGameManager {
         let queued = (|| -> Outcome<RequestId> {
             let version = self.schema_version()?;
             let queue = self.write_queue()?;
-            let slot = queue
-                .store()
-                .check_slot(save_slot)?;
-            let bytes = godot::global::var_to_bytes(&data.to_variant());
+            let slot = queue.store().check_slot(save_slot)?;
+            let bytes = self
+                .encode_for_save(&data, &info.0)
+                .map_err(Failure::Refused)?;
             let meta = convert::metadata_from_info(&info.0, version);
-            Ok(queue.save(slot, bytes.as_slice().to_vec(), meta)?)
+            Ok(queue.save(slot, bytes, meta)?)
         })();
         match queued {
             Ok(id) => {
@@ -155,9 +156,7 @@ impl SaveGameManager {
     pub fn load_slot_async(&mut self, save_slot: i64) -> i64 {
         let queued = (|| -> Outcome<RequestId> {
             let queue = self.write_queue()?;
-            let slot = queue
-                .store()
-                .check_slot(save_slot)?;
+            let slot = queue.store().check_slot(save_slot)?;
             Ok(queue.load(slot)?)
         })();
         match queued {
@@ -266,8 +265,7 @@ impl SaveGameManager {
             }
         }
         self.queued.close();
-        let queue =
-            Arc::new(WriteQueue::new(store, QueueOptions::default())?);
+        let queue = Arc::new(WriteQueue::new(store, QueueOptions::default())?);
         register(&queue);
         self.queued.queue = Some(Arc::clone(&queue));
         self.hook_scene_tree();
@@ -360,15 +358,16 @@ impl SaveGameManager {
         // The common case is decoded here; migrations, corruption and other
         // failures take load_slot's own path (signals, repair hints).
         let direct = match &loaded {
-            Ok(slot) if Some(slot.metadata.game_schema_version) == current => {
-                decode_dictionary(&slot.payload).ok().map(|data| {
+            Ok(slot) if Some(slot.metadata.game_schema_version) == current => self
+                .decode_payload(&slot.payload, Form::Resources)
+                .ok()
+                .map(|data| {
                     vdict! {
                         "data" => &data,
                         "info" => &convert::metadata_to_dict(&slot.metadata),
                         "schema_version" => i64::from(slot.metadata.game_schema_version),
                     }
-                })
-            }
+                }),
             _ => None,
         };
         let outcome = match direct {

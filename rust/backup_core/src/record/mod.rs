@@ -1,7 +1,8 @@
 //! One record on disk and the ground under it: the checksummed envelope
 //! (`envelope`), the metadata a slot list shows, the save folder's file
 //! names, schema versions of the game's data, the storage seam (real files or
-//! the power-loss simulator), durability levels and the clock.
+//! the power-loss simulator), durability levels, the clock, and the typed
+//! tree that stores registered Resources (`typed_tree`).
 
 pub(crate) mod clock;
 pub(crate) mod confine;
@@ -11,6 +12,7 @@ pub(crate) mod layout;
 pub(crate) mod metadata;
 pub(crate) mod schema;
 pub(crate) mod storage;
+pub(crate) mod typed_tree;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confine::Confined;
@@ -19,3 +21,7 @@ pub use layout::{is_safe_id, FileRole, Layout, TEMP_SUFFIX};
 pub use metadata::{SlotMetadata, SnapshotInfo, SnapshotKind};
 pub use schema::{plan_migration, MigrationPlan};
 pub use storage::{link_refused, open_regular, FileStat, LockGuard, StdStorage, Storage, READ_CAP};
+pub use typed_tree::{
+    is_identifier, is_typed_payload, ContainerType, NodeId, TreeBuilder, TreeError, TreeLimits,
+    TreeNode, TypedTree, TYPED_PAYLOAD_MAGIC, VARIANT_TYPE_COUNT, VARIANT_TYPE_OBJECT,
+};
