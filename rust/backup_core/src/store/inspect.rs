@@ -30,6 +30,9 @@ impl SlotStore {
             },
             Err(Error::NotFound { .. }) => FileStatus::Missing,
             Err(e @ Error::Corrupt { .. }) => corrupt_status(&e),
+            Err(Error::Authentication { reason, .. }) => FileStatus::Locked {
+                reason: reason.to_string(),
+            },
             Err(e) => FileStatus::Unreadable {
                 reason: e.to_string(),
             },

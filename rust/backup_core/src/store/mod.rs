@@ -6,6 +6,7 @@
 //! in `types`, so the behaviour files import that module and never each other.
 
 pub(crate) mod inspect;
+pub(crate) mod rekey;
 pub(crate) mod repair;
 pub(crate) mod retention;
 pub(crate) mod slot_store;
@@ -13,6 +14,7 @@ pub(crate) mod snapshots;
 pub(crate) mod stats;
 pub(crate) mod types;
 
+pub use rekey::RekeyReport;
 pub use slot_store::SlotStore;
 pub use stats::{OpKind, OpStats, Stats};
 pub use types::*;

@@ -14,7 +14,6 @@ use super::types::{
     BackupOutcome, Candidate, CleanupReport, RecoverySource, RestoreOutcome, StartupAction,
 };
 use crate::error::{Error, FormatError, Result};
-use crate::record::envelope;
 use crate::record::layout::{FileRole, Layout, TEMP_SUFFIX};
 use crate::record::metadata::SnapshotKind;
 
@@ -73,9 +72,13 @@ impl SlotStore {
                 };
                 return Ok((0, outcome));
             }
-            let best = self
-                .best_candidate(slot)?
-                .ok_or(Error::NoValidCopy { slot })?;
+            let Some(best) = self.best_candidate(slot)? else {
+                // Copies no key opens are not "no copy": a wrong key must
+                // not read as data loss.
+                return Err(self
+                    .locked_copy(slot)?
+                    .unwrap_or(Error::NoValidCopy { slot }));
+            };
             let outcome = self.restore_from(slot, &best.path, best.source)?;
             Ok((0, outcome))
         })
@@ -190,8 +193,8 @@ impl SlotStore {
             self.sync_dir(self.layout.root())?;
         } else {
             let meta_json = serde_json::to_vec(&meta)?;
-            let prefix = envelope::encode_prefix(&meta_json, record.payload());
-            self.commit(&primary, &[&prefix, record.payload()])?;
+            let (prefix, body) = self.encode_record(&meta_json, record.payload())?;
+            self.commit(&primary, &[&prefix, &body])?;
         }
         self.forget(slot);
         Ok(outcome)
@@ -237,7 +240,10 @@ impl SlotStore {
                         reason: FormatError::UnsupportedVersion { .. },
                         ..
                     }) => {}
-                    Err(_) => return self.settle_orphaned_slot(slot, &temp, &primary).map(Some),
+                    // A primary no key opens: the temp may be the newest
+                    // save under that key. Leave both as they are.
+                    Err(Error::Authentication { .. }) => return Ok(None),
+                    Err(_) => return self.settle_orphaned_slot(slot, &temp, &primary),
                 }
             }
         }
@@ -252,8 +258,12 @@ impl SlotStore {
         slot: u32,
         temp: &Path,
         primary: &Path,
-    ) -> Result<StartupAction> {
-        if self.read_record(temp).is_ok() {
+    ) -> Result<Option<StartupAction>> {
+        let temp_record = self.read_record(temp);
+        if matches!(temp_record, Err(Error::Authentication { .. })) {
+            return Ok(None);
+        }
+        if temp_record.is_ok() {
             if self.exists(primary)? {
                 self.quarantine(primary)?;
             }
@@ -261,7 +271,7 @@ impl SlotStore {
                 .rename(temp, primary)
                 .map_err(|e| Error::io("rename into place", primary, e))?;
             self.forget(slot);
-            return Ok(StartupAction::PromotedInterruptedWrite { slot });
+            return Ok(Some(StartupAction::PromotedInterruptedWrite { slot }));
         }
         self.storage
             .remove(temp)
@@ -272,7 +282,7 @@ impl SlotStore {
         // does not end with a different copy than the repair would have.
         if let Some(best) = self.best_candidate(slot)? {
             self.restore_from(slot, &best.path, best.source.clone())?;
-            return Ok(match best.source {
+            return Ok(Some(match best.source {
                 RecoverySource::Snapshot(id) => StartupAction::RestoredFromSnapshot { slot, id },
                 RecoverySource::Backup(level) => StartupAction::RestoredFromBackup { slot, level },
                 // The temporary file was removed above, so no candidate can
@@ -281,11 +291,26 @@ impl SlotStore {
                 RecoverySource::InterruptedWrite | RecoverySource::AlreadyHealthy => {
                     StartupAction::PromotedInterruptedWrite { slot }
                 }
-            });
+            }));
         }
-        Ok(StartupAction::DiscardedTemp {
+        Ok(Some(StartupAction::DiscardedTemp {
             path: temp.to_path_buf(),
-        })
+        }))
+    }
+
+    /// An authentication error for the first copy of `slot` that no
+    /// configured key opens, if any.
+    pub(crate) fn locked_copy(&self, slot: u32) -> Result<Option<Error>> {
+        let mut paths: Vec<PathBuf> = (0..self.options.backup_levels)
+            .map(|level| self.layout.backup(slot, level))
+            .collect();
+        paths.extend(self.list_snapshots(slot)?.into_iter().map(|c| c.path));
+        for path in paths {
+            if let Err(e @ Error::Authentication { .. }) = self.read_record(&path) {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
     }
 
     pub(crate) fn recover_interrupted_writes(&self) -> Result<Vec<StartupAction>> {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Durability, SlotMetadata, SnapshotKind};
+use crate::record::{Compression, Durability, Keyring, SlotMetadata, SnapshotKind};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -23,6 +23,12 @@ pub struct StoreOptions {
     pub retention: RetentionPolicy,
     /// Open without taking the writer lock; every mutation is refused.
     pub read_only: bool,
+    /// Compression of new records (existing records are read whatever their format).
+    pub compression: Compression,
+    /// Keys: new records are sealed with `keys.current` when set; encrypted
+    /// records open with any key of the ring. Plain records always load, so
+    /// switching encryption on migrates each slot on its next save.
+    pub keys: Keyring,
 }
 
 impl Default for StoreOptions {
@@ -34,6 +40,8 @@ impl Default for StoreOptions {
             max_payload_bytes: 256 << 20,
             retention: RetentionPolicy::default(),
             read_only: false,
+            compression: Compression::Off,
+            keys: Keyring::default(),
         }
     }
 }
@@ -224,6 +232,13 @@ pub enum FileStatus {
         /// Whether the file is intact but written by a newer version.
         newer_version: bool,
     },
+    /// Intact (checksums match) but encrypted, and no configured key opens
+    /// it: a wrong key, or a file modified on purpose. Not damage: nothing
+    /// repairs, quarantines or removes it.
+    Locked {
+        /// What failed (`wrong key or modified file`, no key set).
+        reason: String,
+    },
     /// Could not be read (permissions, I/O error).
     Unreadable {
         /// The operating system's message.
@@ -250,6 +265,11 @@ impl FileCheck {
     /// Whether the file verified.
     pub fn is_valid(&self) -> bool {
         matches!(self.status, FileStatus::Valid { .. })
+    }
+
+    /// Whether the file is encrypted and no configured key opens it.
+    pub fn is_locked(&self) -> bool {
+        matches!(self.status, FileStatus::Locked { .. })
     }
 
     /// Whether the file exists.

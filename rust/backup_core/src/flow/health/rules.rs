@@ -161,6 +161,12 @@ pub(super) fn assess_slot(
                 status = FileHealthStatus::Corrupted;
                 issues.push(reason.clone());
             }
+            // Not damage: a wrong key (or a deliberate edit). Reported,
+            // never counted as corrupt, so nothing offers to replace it.
+            FileStatus::Locked { reason } => {
+                status = FileHealthStatus::Suspicious;
+                issues.push(format!("cannot decrypt: {reason}"));
+            }
             FileStatus::Unreadable { reason } => {
                 status = FileHealthStatus::Corrupted;
                 issues.push(format!("cannot be read: {reason}"));
