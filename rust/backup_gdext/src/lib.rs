@@ -19,6 +19,7 @@ pub mod coordinator;
 pub mod enums;
 pub mod failure;
 pub mod save_manager;
+pub mod save_manager_security;
 pub mod worker;
 
 struct BackupSystemExtension;

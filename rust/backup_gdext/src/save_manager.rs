@@ -48,6 +48,22 @@ pub struct SaveGameManager {
     /// from a newer version is refused and left untouched.
     #[var]
     game_schema_version: i64,
+    /// Compression of new saves: OFF, FAST (zstd 1) or SMALL (zstd 9).
+    /// Saves in any format keep loading. Takes effect on the next operation.
+    #[export(enum = (OFF = 0, FAST = 1, SMALL = 2))]
+    pub(crate) compression: i64,
+    /// 32-byte key sealing new saves (XChaCha20-Poly1305); empty: no
+    /// encryption (or the passphrase, see `set_encryption_passphrase`).
+    /// Plain saves keep loading; use `rekey` to change a key in use.
+    #[export]
+    pub(crate) encryption_key: PackedByteArray,
+    /// Mixes `OS.get_unique_id()` into the key: saves then open on this
+    /// installation only (off by default: it breaks moving saves).
+    #[export]
+    pub(crate) bind_to_installation: bool,
+    passphrase_key: Option<backup_core::SaveKey>,
+    passphrase_generation: u64,
+    opened_security: crate::save_manager_security::SecurityState,
     store: Option<Arc<SlotStore>>,
     /// Bumped each time the store is closed, so that holders of the old one
     /// (coordinators) let go of it before it is opened again.
@@ -470,7 +486,11 @@ impl SaveGameManager {
     /// (the coordinator, worker threads) share it through this `Arc`.
     pub fn shared_store(&mut self) -> Result<Arc<SlotStore>, String> {
         if let Some(store) = &self.store {
-            return Ok(Arc::clone(store));
+            if self.opened_security == self.security_state() {
+                return Ok(Arc::clone(store));
+            }
+            // Compression or key changed: reopen with the new ones.
+            self.close_store();
         }
         let slot_count = u32::try_from(self.slot_count)
             .ok()
@@ -484,15 +504,29 @@ impl SaveGameManager {
         if root.is_empty() {
             return Err("save_root is empty".into());
         }
-        let options = StoreOptions {
+        let options = self.security_options(StoreOptions {
             slot_count,
             backup_levels,
             ..StoreOptions::default()
-        };
+        })?;
+        self.opened_security = self.security_state();
         let store = SlotStore::open(root, options).map_err(|e| e.to_string())?;
         let store = Arc::new(store);
         self.store = Some(Arc::clone(&store));
         Ok(store)
+    }
+
+    pub(crate) fn passphrase_key(&self) -> Option<backup_core::SaveKey> {
+        self.passphrase_key.clone()
+    }
+
+    pub(crate) fn passphrase_generation(&self) -> u64 {
+        self.passphrase_generation
+    }
+
+    pub(crate) fn set_passphrase_key(&mut self, key: Option<backup_core::SaveKey>) {
+        self.passphrase_key = key;
+        self.passphrase_generation += 1;
     }
 
     /// The schema version as the core's type.
@@ -552,7 +586,7 @@ impl SaveGameManager {
             let meta = convert::metadata_from_info(info, version);
             store
                 .save(slot, bytes.as_slice(), &meta)
-                .map_err(|e| e.to_string())
+                .map_err(|e| failure::describe(&e))
         })();
         if let Err(message) = &result {
             self.fail(message.clone());
@@ -582,7 +616,7 @@ impl SaveGameManager {
             .map_err(|e| plain(e.to_string()))?;
         let loaded = store
             .load(slot)
-            .map_err(|e: Error| (e.to_string(), e.is_corruption()))?;
+            .map_err(|e: Error| (failure::describe(&e), e.is_corruption()))?;
         let data = decode_dictionary(&loaded.payload).map_err(|m| (m, true))?;
         let stored = loaded.metadata.game_schema_version;
         let registered: Vec<u32> = self.migrations.keys().copied().collect();
