@@ -151,7 +151,10 @@ impl SaveGameManager {
     }
 
     /// Compression and keys for a store opened now.
-    pub(crate) fn security_options(&self, mut options: StoreOptions) -> Result<StoreOptions, String> {
+    pub(crate) fn security_options(
+        &self,
+        mut options: StoreOptions,
+    ) -> Result<StoreOptions, String> {
         options.compression = Compression::from_ordinal(self.compression).ok_or_else(|| {
             format!(
                 "compression {} is not one of 0 (off), 1 (fast), 2 (small)",

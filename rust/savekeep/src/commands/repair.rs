@@ -90,9 +90,9 @@ pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
             startup_note(&report) + &format!("Slot {slot} is healthy: nothing to repair.\n");
         return Ok(Done::new(&report, human, EXIT_OK));
     }
-    if primary.state == FileState::NewerVersion {
-        // The core refuses to replace a save written by a newer game; its
-        // error says so before anything is asked.
+    if matches!(primary.state, FileState::NewerVersion | FileState::Locked) {
+        // The core refuses to replace a save written by a newer game, or one
+        // the key does not open; its error says so before anything is asked.
         let outcome = store.repair(slot)?;
         fill(&mut report, &outcome, "repaired");
         let human = render_outcome(&report, &ctx.ui, None);
