@@ -111,9 +111,27 @@ impl Rng {
     }
 }
 
-const SHIPS: &[&str] = &["GTF Ulysses", "GTF Apollo", "GTF Valkyrie", "GTB Medusa", "GTF Hercules"];
-const WEAPONS: &[&str] = &["Subach HL-7", "Prometheus R", "ML-16 Laser", "Harpoon", "Tempest"];
-const MISSIONS: &[&str] = &["Patrol Alpha", "Convoy Escort", "The Darkness", "First Strike", "Exodus"];
+const SHIPS: &[&str] = &[
+    "GTF Ulysses",
+    "GTF Apollo",
+    "GTF Valkyrie",
+    "GTB Medusa",
+    "GTF Hercules",
+];
+const WEAPONS: &[&str] = &[
+    "Subach HL-7",
+    "Prometheus R",
+    "ML-16 Laser",
+    "Harpoon",
+    "Tempest",
+];
+const MISSIONS: &[&str] = &[
+    "Patrol Alpha",
+    "Convoy Escort",
+    "The Darkness",
+    "First Strike",
+    "Exodus",
+];
 
 /// Pilot profile and campaign progress: many small dictionaries.
 fn pilot_state(target: usize) -> Vec<u8> {
@@ -149,7 +167,11 @@ fn pilot_state(target: usize) -> Vec<u8> {
             (rng.unit() * 8000.0 - 4000.0).round(),
         ]);
         v.string("medals");
-        v.string(if rng.next() % 5 == 0 { "Distinguished Flying Cross" } else { "" });
+        v.string(if rng.next() % 5 == 0 {
+            "Distinguished Flying Cross"
+        } else {
+            ""
+        });
     }
     v.0
 }
@@ -184,7 +206,13 @@ fn world_state(target: usize) -> Vec<u8> {
         v.string(&format!("field_{f}_track"));
         v.packed_vector3(&track);
         let hp: Vec<f32> = (0..per_field * 2)
-            .map(|_| if rng.next() % 3 == 0 { 100.0 } else { (rng.unit() * 100.0).round() })
+            .map(|_| {
+                if rng.next() % 3 == 0 {
+                    100.0
+                } else {
+                    (rng.unit() * 100.0).round()
+                }
+            })
             .collect();
         v.string(&format!("field_{f}_hit_points"));
         v.packed_f32(&hp);

@@ -405,3 +405,57 @@ fn a_tampered_save_is_reported_as_modified_and_left_alone() {
         "left for the game to decide"
     );
 }
+
+#[test]
+fn an_encrypted_store_exports_sealed_and_imports_only_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::fixed();
+    let store = Arc::new(open_with(
+        &dir.path().join("a"),
+        &clock,
+        secured(Compression::Fast, Some(key(1))),
+    ));
+    store
+        .save(0, b"top secret progress", &meta("Exporter"))
+        .unwrap();
+    let flow = BackupFlow::new(Arc::clone(&store), BackupConfig::default()).unwrap();
+    let export = dir.path().join("slot0.json");
+    assert!(flow.export_backup(0, &export, true).success);
+    let text = fs::read_to_string(&export).unwrap();
+    assert!(text.contains("\"payload_sealed\": true"), "{text}");
+    use base64::Engine as _;
+    assert!(!text.contains(&base64::engine::general_purpose::STANDARD.encode(b"top secret")));
+    // Same key: imports.
+    let result = flow.import_backup(&export, 3);
+    assert!(result.success, "{}", result.error_message);
+    assert_eq!(store.load(3).unwrap().payload, b"top secret progress");
+    // Edited metadata (checksums of the file still fine): refused.
+    let edited = dir.path().join("edited.json");
+    fs::write(&edited, text.replace("Exporter", "Imposter")).unwrap();
+    let result = flow.import_backup(&edited, 4);
+    assert!(!result.success);
+    assert!(
+        result.error_message.contains("cannot decrypt"),
+        "{}",
+        result.error_message
+    );
+    assert!(!store.layout().primary(4).exists());
+    drop(flow);
+    // Another key: refused, nothing written.
+    let other = Arc::new(open_with(
+        &dir.path().join("b"),
+        &clock,
+        secured(Compression::Off, Some(key(2))),
+    ));
+    let flow = BackupFlow::new(Arc::clone(&other), BackupConfig::default()).unwrap();
+    let result = flow.import_backup(&export, 0);
+    assert!(!result.success);
+    assert!(
+        result
+            .error_message
+            .starts_with("cannot decrypt: wrong key or modified file"),
+        "{}",
+        result.error_message
+    );
+    assert!(!other.layout().primary(0).exists());
+}

@@ -52,6 +52,8 @@ pub struct ExploreConfig {
     pub states_per_point: usize,
     /// Slots used.
     pub slots: u32,
+    /// Records compressed and encrypted (with [`crate::test_keys`]).
+    pub secured: bool,
 }
 
 /// What an exploration found.
@@ -207,7 +209,10 @@ pub fn explore(config: &ExploreConfig) -> ExploreReport {
     let mut rng = fastrand::Rng::with_seed(config.seed);
     let disk = Arc::new(SimStorage::new());
     let clock = ManualClock::fixed();
-    let opts = options(config.durability, config.slots);
+    let mut opts = options(config.durability, config.slots);
+    if config.secured {
+        opts = crate::secured(opts);
+    }
     let store =
         match SlotStore::open_with(ROOT, opts.clone(), disk.clone(), Arc::new(clock.clone())) {
             Ok(store) => store,

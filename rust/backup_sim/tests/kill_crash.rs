@@ -48,7 +48,7 @@ struct Tally {
     kills_with_unacked_data: usize,
 }
 
-fn kill_loop(durability: Durability, name: &str, seed: u64) -> Tally {
+fn kill_loop(durability: Durability, name: &str, seed: u64, secured: bool) -> Tally {
     // Flushed saves take longer: give them a longer window between kills.
     let max_delay_micros = match durability {
         Durability::Off => 20_000,
@@ -56,11 +56,14 @@ fn kill_loop(durability: Durability, name: &str, seed: u64) -> Tally {
     };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("saves");
-    let options = StoreOptions {
+    let mut options = StoreOptions {
         durability,
         slot_count: SLOTS,
         ..StoreOptions::default()
     };
+    if secured {
+        options = backup_sim::secured(options);
+    }
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut acked: BTreeMap<u32, u64> = BTreeMap::new();
     let mut next_seq = 1u64;
@@ -80,6 +83,7 @@ fn kill_loop(durability: Durability, name: &str, seed: u64) -> Tally {
                 &next_seq.to_string(),
                 &rng.u64(..).to_string(),
             ])
+            .env("BACKUP_SIM_SECURED", if secured { "1" } else { "0" })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -163,9 +167,9 @@ fn kill_loop(durability: Durability, name: &str, seed: u64) -> Tally {
     tally
 }
 
-fn check(durability: Durability, name: &str, seed: u64) {
+fn check(durability: Durability, name: &str, seed: u64, secured: bool) {
     let start = Instant::now();
-    let tally = kill_loop(durability, name, seed);
+    let tally = kill_loop(durability, name, seed, secured);
     eprintln!(
         "kill_crash {name}: {} SIGKILLs ({} while opening), {} acknowledged saves, {} slots \
          held a newer unacknowledged save, {:.1?}",
@@ -191,6 +195,13 @@ fn check(durability: Durability, name: &str, seed: u64) {
 /// see the root as in use.
 #[test]
 fn sigkill_never_loses_an_acknowledged_save() {
-    check(Durability::Full, "full", seed() + 1);
-    check(Durability::Off, "off", seed() + 2);
+    check(Durability::Full, "full", seed() + 1, false);
+    check(Durability::Off, "off", seed() + 2, false);
+    // The same with every record compressed and sealed.
+    check(
+        Durability::Full,
+        "full, compressed+encrypted",
+        seed() + 3,
+        true,
+    );
 }

@@ -76,6 +76,7 @@ fn configs(
             steps,
             states_per_point,
             slots: 3,
+            secured: false,
         })
         .collect()
 }
@@ -87,6 +88,28 @@ fn full_durability_never_loses_a_committed_save() {
     let report = run("full", &all);
     assert_eq!(report.violation_count, 0, "{:#?}", report.violations);
     assert!(report.states >= 10_000, "only {} states", report.states);
+    assert!(report.repaired > 0, "any-order states must exercise repair");
+}
+
+#[test]
+fn compressed_and_encrypted_full_durability_never_loses_a_committed_save() {
+    let secure = |c: Vec<ExploreConfig>| {
+        c.into_iter()
+            .map(|c| ExploreConfig { secured: true, ..c })
+            .collect::<Vec<_>>()
+    };
+    let mut all = secure(configs(Durability::Full, Reorder::InOrder, 2, 300, 60, 64));
+    all.extend(secure(configs(
+        Durability::Full,
+        Reorder::AnyOrder,
+        2,
+        400,
+        60,
+        64,
+    )));
+    let report = run("full, compressed+encrypted", &all);
+    assert_eq!(report.violation_count, 0, "{:#?}", report.violations);
+    assert!(report.states >= 5_000, "only {} states", report.states);
     assert!(report.repaired > 0, "any-order states must exercise repair");
 }
 
