@@ -459,3 +459,40 @@ fn an_encrypted_store_exports_sealed_and_imports_only_with_its_key() {
     );
     assert!(!other.layout().primary(0).exists());
 }
+
+#[test]
+fn required_encryption_refuses_a_plain_file_put_in_place_of_a_sealed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::fixed();
+    let required = StoreOptions {
+        require_encryption: true,
+        ..secured(Compression::Off, Some(key(1)))
+    };
+    {
+        let store = open_with(dir.path(), &clock, required.clone());
+        store.save(0, b"credits=10", &meta("Honest")).unwrap();
+    }
+    let primary = dir.path().join("slot_0.sav");
+    // A plain record with the player's own numbers, valid checksums and all.
+    let forged = envelope::encode(br#"{"pilot_callsign":"Honest"}"#, b"credits=999999");
+    fs::write(&primary, &forged).unwrap();
+    let store = open_with(dir.path(), &clock, required);
+    let err = store.load(0).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Authentication {
+                reason: OpenFailure::NotEncrypted,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(store.repair(0).unwrap_err().is_authentication());
+    store.cleanup().unwrap();
+    assert_eq!(fs::read(&primary).unwrap(), forged, "left as it is");
+    // Without the requirement the same file loads: migration of old saves.
+    drop(store);
+    let lenient = open_with(dir.path(), &clock, secured(Compression::Off, Some(key(1))));
+    assert_eq!(lenient.load(0).unwrap().payload, b"credits=999999");
+}

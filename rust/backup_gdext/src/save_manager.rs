@@ -61,6 +61,11 @@ pub struct SaveGameManager {
     /// installation only (off by default: it breaks moving saves).
     #[export]
     pub(crate) bind_to_installation: bool,
+    /// Refuse unencrypted saves and exports as modified files (a player
+    /// could otherwise put a plain save in place of an encrypted one). Turn
+    /// on once every save is encrypted (after `rekey`), or from day one.
+    #[export]
+    pub(crate) require_encryption: bool,
     passphrase_key: Option<backup_core::SaveKey>,
     passphrase_generation: u64,
     opened_security: crate::save_manager_security::SecurityState,

@@ -16,6 +16,7 @@ pub struct SecurityState {
     compression: i64,
     key: Vec<u8>,
     bind: bool,
+    require: bool,
     passphrase_generation: u64,
 }
 
@@ -146,6 +147,7 @@ impl SaveGameManager {
             compression: self.compression,
             key: self.encryption_key.to_vec(),
             bind: self.bind_to_installation,
+            require: self.require_encryption,
             passphrase_generation: self.passphrase_generation(),
         }
     }
@@ -174,6 +176,7 @@ impl SaveGameManager {
             current: key,
             previous: Vec::new(),
         };
+        options.require_encryption = self.require_encryption;
         Ok(options)
     }
 }

@@ -28,6 +28,10 @@ pub enum OpenFailure {
     /// No key opened it: a wrong key, or the record was modified.
     #[error("wrong key or modified file")]
     WrongKeyOrModified,
+    /// Not encrypted, but the store requires encrypted records (a plain
+    /// file put in place of an encrypted one).
+    #[error("wrong key or modified file (not encrypted, and this game requires encryption)")]
+    NotEncrypted,
 }
 
 /// Seals `plain` under `key`, binding `ad`.

@@ -24,6 +24,7 @@ use crate::record::envelope::{self, EncodeOptions, OpenError, Record};
 use crate::record::keys::Keyring;
 use crate::record::layout::Layout;
 use crate::record::metadata::SlotMetadata;
+use crate::record::seal::OpenFailure;
 use crate::record::storage::{LockGuard, StdStorage, Storage};
 
 /// What the store knows about a primary it wrote or verified itself, so that
@@ -464,16 +465,24 @@ impl SlotStore {
             ),
             Ok(Some((stat, Some(bytes)))) => (
                 Some(stat),
-                envelope::open(bytes, limit, keys).map_err(|e| match e {
-                    OpenError::Corrupt(reason) => Error::Corrupt {
-                        path: path.to_path_buf(),
-                        reason,
-                    },
-                    OpenError::Authentication(reason) => Error::Authentication {
-                        path: path.to_path_buf(),
-                        reason,
-                    },
-                }),
+                envelope::open(bytes, limit, keys)
+                    .and_then(|record| {
+                        if self.options.require_encryption && !record.is_encrypted() {
+                            Err(OpenError::Authentication(OpenFailure::NotEncrypted))
+                        } else {
+                            Ok(record)
+                        }
+                    })
+                    .map_err(|e| match e {
+                        OpenError::Corrupt(reason) => Error::Corrupt {
+                            path: path.to_path_buf(),
+                            reason,
+                        },
+                        OpenError::Authentication(reason) => Error::Authentication {
+                            path: path.to_path_buf(),
+                            reason,
+                        },
+                    }),
             ),
         }
     }

@@ -29,6 +29,11 @@ pub struct StoreOptions {
     /// records open with any key of the ring. Plain records always load, so
     /// switching encryption on migrates each slot on its next save.
     pub keys: Keyring,
+    /// Refuse unencrypted records (and plain exports) as modified files.
+    /// Off by default, so that saves from before encryption keep loading;
+    /// turn it on once every save has been rewritten (e.g. after `rekey`),
+    /// or from the first release that encrypts.
+    pub require_encryption: bool,
 }
 
 impl Default for StoreOptions {
@@ -42,6 +47,7 @@ impl Default for StoreOptions {
             read_only: false,
             compression: Compression::Off,
             keys: Keyring::default(),
+            require_encryption: false,
         }
     }
 }

@@ -136,6 +136,12 @@ impl BackupFlow {
         let limit = self.config().max_import_bytes;
         let bytes = transfer::read_bounded(path, limit)?;
         let mut imported = transfer::parse_export(&bytes, self.store.options().max_payload_bytes)?;
+        if imported.sealed_associated_data.is_none() && self.store.options().require_encryption {
+            return Err(Error::Authentication {
+                path: path.to_path_buf(),
+                reason: crate::record::OpenFailure::NotEncrypted,
+            });
+        }
         if let Some(ad) = imported.sealed_associated_data.take() {
             imported.payload =
                 crate::record::seal::open(&self.store.options().keys, &ad, &imported.payload)
