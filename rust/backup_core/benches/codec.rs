@@ -29,7 +29,10 @@ use criterion::Criterion;
 fn main() {
     let pilot = pilot_state(1 << 20);
     let world = world_state(10 << 20);
-    codec_choice(&pilot, &world);
+    // CODEC_BENCH=save skips the codec comparison.
+    if std::env::var("CODEC_BENCH").as_deref() != Ok("save") {
+        codec_choice(&pilot, &world);
+    }
     let base = std::env::var_os("BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")));
@@ -324,5 +327,26 @@ fn save_and_load(dir: &Path, payload: &[u8]) {
     println!(
         "load 1 MiB state (warm cache): plain {p:?}, compressed+encrypted {s:?}, ratio {:.3} (target <= 1.5)",
         s.as_secs_f64() / p.as_secs_f64()
+    );
+    // Where the load time goes: each half alone.
+    let key = SaveKey::from_bytes(&[0x42; 32]).unwrap();
+    let sealed = open("sealed", Compression::Off, Keyring::with_key(key));
+    let packed = open("packed", Compression::Fast, Keyring::default());
+    sealed.save(0, payload, &meta).unwrap();
+    packed.save(0, payload, &meta).unwrap();
+    let (mut e, mut c) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let t = Instant::now();
+        black_box(sealed.load(0).unwrap());
+        e.push(t.elapsed());
+        let t = Instant::now();
+        black_box(packed.load(0).unwrap());
+        c.push(t.elapsed());
+    }
+    let (e, c) = (median(e), median(c));
+    println!(
+        "load 1 MiB state: encrypted only {e:?} (ratio {:.3}), compressed only {c:?} (ratio {:.3})",
+        e.as_secs_f64() / p.as_secs_f64(),
+        c.as_secs_f64() / p.as_secs_f64()
     );
 }
