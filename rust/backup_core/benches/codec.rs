@@ -57,7 +57,7 @@ impl Var {
     fn raw_string(&mut self, s: &str) {
         self.0.extend_from_slice(&(s.len() as u32).to_le_bytes());
         self.0.extend_from_slice(s.as_bytes());
-        while self.0.len() % 4 != 0 {
+        while !self.0.len().is_multiple_of(4) {
             self.0.push(0);
         }
     }
@@ -162,7 +162,7 @@ fn pilot_state(target: usize) -> Vec<u8> {
         v.string("accuracy");
         v.float(f64::from((rng.unit() * 1000.0).round() / 1000.0));
         v.string("completed");
-        v.int(i64::from(rng.next() % 4 != 0));
+        v.int(i64::from(!rng.next().is_multiple_of(4)));
         v.string("last_position");
         v.vector3([
             (rng.unit() * 8000.0 - 4000.0).round(),
@@ -170,7 +170,7 @@ fn pilot_state(target: usize) -> Vec<u8> {
             (rng.unit() * 8000.0 - 4000.0).round(),
         ]);
         v.string("medals");
-        v.string(if rng.next() % 5 == 0 {
+        v.string(if rng.next().is_multiple_of(5) {
             "Distinguished Flying Cross"
         } else {
             ""
@@ -210,7 +210,7 @@ fn world_state(target: usize) -> Vec<u8> {
         v.packed_vector3(&track);
         let hp: Vec<f32> = (0..per_field * 2)
             .map(|_| {
-                if rng.next() % 3 == 0 {
+                if rng.next().is_multiple_of(3) {
                     100.0
                 } else {
                     (rng.unit() * 100.0).round()

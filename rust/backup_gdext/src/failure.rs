@@ -1,6 +1,7 @@
 //! How a failure reaches Godot: a message in the Godot error log
 //! (`push_error`), and a value the script can test (`false`, or a result
-//! Dictionary with `success: false`, `error_message` and `error_kind`).
+//! Dictionary with `success: false` and `error_message`; save, load and
+//! rekey results also carry `error_kind`).
 
 use std::cell::Cell;
 
@@ -26,12 +27,19 @@ pub fn describe(error: &backup_core::Error) -> String {
 }
 
 /// A result Dictionary for a failed operation: `success: false`, the message
-/// under `error_message`, its kind under `error_kind` (`error` when no core
-/// error said more), plus the keys the operation always carries.
+/// under `error_message`, plus the keys the operation always carries.
 pub fn failed_result(message: &str, mut always: VarDictionary) -> VarDictionary {
     always.set("success", false);
     always.set("error_message", message);
-    let kind = LAST_KIND.with(|k| k.take()).unwrap_or("error");
-    always.set("error_kind", kind);
     always
+}
+
+/// Sets `error_kind` on a result: empty on success; on failure the kind of
+/// the core error last passed to [`describe`] (`authentication`, `corrupt`,
+/// `not_found`, ...), or `error` when none was.
+pub fn with_kind(mut result: VarDictionary) -> VarDictionary {
+    let ok = result.get("success").is_some_and(|v| v.booleanize());
+    let kind = LAST_KIND.with(|k| k.take());
+    result.set("error_kind", if ok { "" } else { kind.unwrap_or("error") });
+    result
 }

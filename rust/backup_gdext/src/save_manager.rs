@@ -134,7 +134,9 @@ impl SaveGameManager {
 
     /// Saves `data` into `save_slot` atomically, rotating the previous save
     /// into the backups. `info` describes the save for slot lists. Returns
-    /// `{success, save_slot, checksum, bytes_written, error_message}`.
+    /// `{success, save_slot, checksum, bytes_written, error_message, error_kind}`
+    /// (`error_kind`: empty on success, else e.g. `authentication` for a
+    /// save the key does not open, `corrupt`, `io`, `disk_full`).
     #[func]
     pub fn save_slot(
         &mut self,
@@ -154,6 +156,7 @@ impl SaveGameManager {
             },
             Err(message) => failure::failed_result(&message, base),
         };
+        let result = failure::with_kind(result);
         let (ok, message) = convert::outcome_of(&result);
         self.base_mut().emit_signal(
             "save_completed",
@@ -169,7 +172,8 @@ impl SaveGameManager {
     /// Loads `save_slot`, migrating older schema versions first (a safety
     /// snapshot of the old save is kept). Returns `{success, save_slot, data,
     /// info, schema_version, migrated, migrated_from_version,
-    /// safety_snapshot, error_message}`.
+    /// safety_snapshot, error_message, error_kind}` (`error_kind`
+    /// `authentication`: wrong key or modified file; nothing was changed).
     #[func]
     pub fn load_slot(&mut self, save_slot: i64) -> VarDictionary {
         let base = vdict! {
@@ -191,6 +195,7 @@ impl SaveGameManager {
             }
             Err(message) => failure::failed_result(&message, base),
         };
+        let result = failure::with_kind(result);
         let (ok, message) = convert::outcome_of(&result);
         self.base_mut().emit_signal(
             "load_completed",

@@ -107,7 +107,7 @@ impl SaveGameManager {
             Ok(s) => s,
             Err(message) => {
                 failure::push_error("SaveGameManager", &message);
-                return failure::failed_result(&message, rekey_base());
+                return failure::with_kind(failure::failed_result(&message, rekey_base()));
             }
         };
         let key = match key.map(|k| self.bound(k)).transpose() {
@@ -121,6 +121,7 @@ impl SaveGameManager {
                 out.set("rewritten", report.rewritten.len() as i64);
                 out.set("skipped_damaged", report.skipped_damaged.len() as i64);
                 out.set("error_message", "");
+                out.set("error_kind", "");
                 out
             }
             Err(e) => self.rekey_failed(&e),
@@ -130,7 +131,7 @@ impl SaveGameManager {
     fn rekey_failed(&mut self, e: &backup_core::Error) -> VarDictionary {
         let message = failure::describe(e);
         failure::push_error("SaveGameManager", &message);
-        failure::failed_result(&message, rekey_base())
+        failure::with_kind(failure::failed_result(&message, rekey_base()))
     }
 
     fn bound(&self, key: SaveKey) -> backup_core::Result<SaveKey> {
