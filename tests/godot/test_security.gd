@@ -100,6 +100,9 @@ func test_save_load_rekey_and_wrong_key() -> void:
 	check(not names.has("corruption_detected"), "a wrong key is not corruption: %s" % str(names))
 	check(names.has("load_completed"), "load_completed reported the failure")
 	check_eq(_folder(), before, "nothing on disk changed")
+	var info := SaveGameManager.get_slot_info(1)
+	check_eq(info.status, "locked", "slot info says locked")
+	check_eq(info.pilot_callsign, "Maverick", "slot list readable without the key")
 	check_eq(repaired, false, "repair refused")
 	check(cleaned.success, "cleanup ran: %s" % str(cleaned))
 

@@ -238,6 +238,10 @@ fn a_wrong_or_missing_key_changes_no_file() {
         assert!(store.repair(2).unwrap_err().is_authentication());
         let info = store.slot_info(1).unwrap();
         assert!(info.primary.is_locked());
+        // The slot list still shows who it is (readable, not verified)...
+        assert_eq!(info.metadata().unwrap().pilot_callsign, "Pilot1");
+        // ...but nothing treats it as verified.
+        assert!(info.primary.metadata().is_none() && !info.is_healthy());
         assert_eq!(info.backups.iter().filter(|b| b.is_locked()).count(), 2);
         store.cleanup().unwrap();
         assert!(store

@@ -119,7 +119,7 @@ impl FileReport {
                 None,
                 None,
             ),
-            FileStatus::Locked { reason } => {
+            FileStatus::Locked { reason, .. } => {
                 (FileState::Locked, Some(reason.clone()), None, None, None)
             }
             FileStatus::Unreadable { reason } => (

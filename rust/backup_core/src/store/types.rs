@@ -244,6 +244,10 @@ pub enum FileStatus {
     Locked {
         /// What failed (`wrong key or modified file`, no key set).
         reason: String,
+        /// The slot-list metadata, which is stored readable (checksummed,
+        /// but not authenticated until the key opens the file): for
+        /// display only, e.g. a load menu shown before the key is known.
+        unverified_metadata: Option<Box<SlotMetadata>>,
     },
     /// Could not be read (permissions, I/O error).
     Unreadable {
@@ -291,6 +295,20 @@ impl FileCheck {
         }
     }
 
+    /// Metadata to show in a slot list: a valid file's, or the readable
+    /// (unauthenticated) metadata of a locked one. Never base a decision on
+    /// it; [`metadata`](Self::metadata) is the verified one.
+    pub fn display_metadata(&self) -> Option<&SlotMetadata> {
+        match &self.status {
+            FileStatus::Valid { metadata, .. } => Some(metadata),
+            FileStatus::Locked {
+                unverified_metadata,
+                ..
+            } => unverified_metadata.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Checksum of a valid file.
     pub fn checksum(&self) -> Option<u32> {
         match &self.status {
@@ -323,11 +341,13 @@ pub struct SlotInfo {
 }
 
 impl SlotInfo {
-    /// Metadata from the primary, or from the newest valid backup.
+    /// Metadata for display: from the primary, or from the newest valid
+    /// backup; of a locked file (encrypted, no key opens it) its readable,
+    /// unauthenticated metadata, so slot lists work before the key is known.
     pub fn metadata(&self) -> Option<&SlotMetadata> {
         self.primary
-            .metadata()
-            .or_else(|| self.backups.iter().find_map(FileCheck::metadata))
+            .display_metadata()
+            .or_else(|| self.backups.iter().find_map(FileCheck::display_metadata))
     }
 
     /// Whether the primary verified.

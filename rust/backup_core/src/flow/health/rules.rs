@@ -163,7 +163,7 @@ pub(super) fn assess_slot(
             }
             // Not damage: a wrong key (or a deliberate edit). Reported,
             // never counted as corrupt, so nothing offers to replace it.
-            FileStatus::Locked { reason } => {
+            FileStatus::Locked { reason, .. } => {
                 status = FileHealthStatus::Suspicious;
                 issues.push(format!("cannot decrypt: {reason}"));
             }
