@@ -252,6 +252,22 @@ fn a_wrong_or_missing_key_changes_no_file() {
         let flow = BackupFlow::new(Arc::clone(&store), BackupConfig::default()).unwrap();
         let report = flow.perform_health_check().unwrap();
         assert!(report.corrupted_backups <= 1, "{report:?}");
+        assert!(
+            report
+                .recommendations
+                .iter()
+                .any(|r| r.starts_with("Slot 0:") && r.contains("cannot be decrypted")),
+            "{:?}",
+            report.recommendations
+        );
+        assert!(
+            !report
+                .recommendations
+                .iter()
+                .any(|r| r.contains("Run automatic recovery")),
+            "{:?}",
+            report.recommendations
+        );
         for slot in 0..3 {
             assert!(!flow.attempt_automatic_recovery(slot).success);
         }
