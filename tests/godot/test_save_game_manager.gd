@@ -5,9 +5,9 @@ const SLOT_INFO_KEYS := ["save_slot", "exists", "healthy", "status", "error_deta
 	"checksum", "backup_count", "valid_backups", "has_backups", "snapshot_count",
 	"has_interrupted_write", "backups", "pilot_callsign", "campaign", "mission",
 	"play_time_seconds", "schema_version", "created_at", "modified_at", "save_count", "extra"]
-const SAVE_KEYS := ["success", "save_slot", "checksum", "bytes_written", "error_message"]
+const SAVE_KEYS := ["success", "save_slot", "checksum", "bytes_written", "error_message", "error_kind"]
 const LOAD_KEYS := ["success", "save_slot", "data", "info", "schema_version", "migrated",
-	"migrated_from_version", "safety_snapshot", "error_message"]
+	"migrated_from_version", "safety_snapshot", "error_message", "error_kind"]
 const BACKUP_KEYS := ["backup_index", "exists", "valid", "status", "error_details", "size_bytes", "written_at"]
 
 var events: Array = []

@@ -74,6 +74,10 @@ pub enum FormatError {
     /// Flags this build does not know about are set (the flag bits).
     #[error("unknown flags {0:#06x}")]
     UnknownFlags(u16),
+    /// The compressed payload passed its checksum but does not decompress
+    /// to the size the header declares.
+    #[error("compressed payload is damaged: {0}")]
+    Decompress(String),
 }
 
 /// Everything that can go wrong in backup_core.
@@ -117,6 +121,16 @@ pub enum Error {
         path: PathBuf,
         /// What exactly is wrong with it.
         reason: FormatError,
+    },
+    /// An encrypted record that no configured key opens: a wrong key, or a
+    /// file modified on purpose (its checksums were made to match). Never
+    /// treated as corruption: nothing is quarantined, replaced or deleted.
+    #[error("cannot decrypt: {reason} ({path})")]
+    Authentication {
+        /// The record that could not be opened.
+        path: PathBuf,
+        /// Why it could not be opened.
+        reason: crate::record::OpenFailure,
     },
     /// Repair found no copy of the slot that passes verification.
     #[error("slot {slot} has no valid copy left (primary, backups, snapshots and interrupted writes all failed verification)")]
@@ -220,6 +234,41 @@ impl Error {
     /// True when the error means that data on disk failed verification.
     pub fn is_corruption(&self) -> bool {
         matches!(self, Error::Corrupt { .. } | Error::NoValidCopy { .. })
+    }
+
+    /// True when an encrypted record could not be opened (wrong or missing
+    /// key, or a modified file). Distinct from [`is_corruption`](Self::is_corruption).
+    pub fn is_authentication(&self) -> bool {
+        matches!(self, Error::Authentication { .. })
+    }
+
+    /// A stable, machine-readable name of the error's kind, for result
+    /// Dictionaries and JSON output: `authentication`, `corrupt`,
+    /// `newer_version`, `not_found`, `io`, `disk_full`, `invalid_argument`, ...
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Authentication { .. } => "authentication",
+            Error::Corrupt {
+                reason: FormatError::UnsupportedVersion { .. },
+                ..
+            } => "newer_version",
+            Error::Corrupt { .. } | Error::NoValidCopy { .. } => "corrupt",
+            Error::InvalidSlot { .. } | Error::InvalidBackupLevel { .. } => "invalid_argument",
+            Error::InvalidArgument(_) => "invalid_argument",
+            Error::NotFound { .. } | Error::SnapshotNotFound(_) => "not_found",
+            Error::RootNotDirectory(_) => "io",
+            Error::RootInUse(_) | Error::Busy(_) => "busy",
+            Error::ReadOnly => "read_only",
+            Error::TooLarge { .. } => "too_large",
+            Error::Import(_) => "import",
+            e @ Error::Io { .. } if e.is_disk_full() => "disk_full",
+            Error::Io { .. } => "io",
+            Error::NewerSchema { .. } | Error::MissingMigration { .. } => "schema",
+            Error::Json(_) => "corrupt",
+            Error::QueueFull { .. } => "queue_full",
+            Error::QueueStopped => "queue_stopped",
+            Error::WorkerPanicked(_) => "worker_panicked",
+        }
     }
 
     /// True when the disk is full (ENOSPC) or over quota.

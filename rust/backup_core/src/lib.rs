@@ -6,7 +6,7 @@
 //!
 //! | folder | what it is | serves |
 //! |---|---|---|
-//! | `record/` | one file on disk: the checksummed envelope, its metadata, file names ([`Layout`]), schema versions, the [`Storage`] seam, durability and the clock | both |
+//! | `record/` | one file on disk: the checksummed envelope (compressed and/or sealed: `codec`, `seal`, `keys`, `encoding`), its metadata, file names ([`Layout`]), schema versions, the [`Storage`] seam, durability and the clock | both |
 //! | `store/` | [`SlotStore`]: save, load, rolling backups, snapshots, repair, start-up recovery, inspection, retention, counters; its value types in `store/types.rs` | `SaveGameManager` |
 //! | `flow/` | [`BackupFlow`]: triggers, schedule, health reports, recovery wizards and automatic recovery, export/import, game-state integration | `BackupFlowCoordinator` |
 //!

@@ -11,7 +11,7 @@ use backup_core::{
     BackupOutcome, CopyRole, Error, ManualClock, RecoverySource, SlotStore, SnapshotRequest,
 };
 use chrono::{DateTime, Duration, Utc};
-use common::{meta, open};
+use common::meta;
 use proptest::prelude::*;
 
 const SLOTS: u32 = 3;
@@ -245,6 +245,26 @@ fn apply(store: &mut SlotStore, dir: &Path, clock: &ManualClock, model: &mut Mod
     }
 }
 
+thread_local! {
+    /// Whether the current case runs with compression and encryption on.
+    static SECURED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn open(dir: &Path, clock: &ManualClock) -> SlotStore {
+    let options = if SECURED.with(|s| s.get()) {
+        backup_core::StoreOptions {
+            compression: backup_core::Compression::Fast,
+            keys: backup_core::Keyring::with_key(
+                backup_core::SaveKey::from_bytes(&[0x5A; 32]).unwrap(),
+            ),
+            ..common::fast_options()
+        }
+    } else {
+        common::fast_options()
+    };
+    common::open_with(dir, clock, options)
+}
+
 fn open_readonly(dir: &Path) -> SlotStore {
     SlotStore::open(
         dir,
@@ -304,6 +324,21 @@ proptest! {
 
     #[test]
     fn store_agrees_with_model(ops in proptest::collection::vec(op(), 1..40)) {
+        SECURED.with(|s| s.set(false));
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::fixed();
+        let mut store = open(dir.path(), &clock);
+        let mut model = Model::new();
+        for op in &ops {
+            apply(&mut store, dir.path(), &clock, &mut model, op);
+            check(&store, &model);
+        }
+    }
+
+    /// The same model with every record compressed and sealed.
+    #[test]
+    fn compressed_and_encrypted_store_agrees_with_model(ops in proptest::collection::vec(op(), 1..40)) {
+        SECURED.with(|s| s.set(true));
         let dir = tempfile::tempdir().unwrap();
         let clock = ManualClock::fixed();
         let mut store = open(dir.path(), &clock);

@@ -133,6 +133,7 @@ pub fn status_of(check: &FileCheck) -> (&'static str, String) {
         } => ("newer_version", reason.clone()),
         FileStatus::Corrupt { reason, .. } => ("corrupt", reason.clone()),
         FileStatus::Unreadable { reason } => ("unreadable", reason.clone()),
+        FileStatus::Locked { reason, .. } => ("locked", reason.clone()),
     }
 }
 

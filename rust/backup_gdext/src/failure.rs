@@ -47,6 +47,18 @@ impl Failure {
             _ => false,
         }
     }
+
+    /// The kind of failure for a result's `error_kind`: the core's kind
+    /// (`authentication` for a wrong key or modified file, `corrupt`, `io`,
+    /// ...), `corrupt` for undecodable data, `refused`, or `worker`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::Core(e) | Failure::During { source: e, .. } => e.kind(),
+            Failure::BadData(_) => "corrupt",
+            Failure::Refused(_) => "refused",
+            Failure::Worker(_) => "worker",
+        }
+    }
 }
 
 /// Result of a class's internal operation.
@@ -91,6 +103,14 @@ impl ErrorLog {
 /// Logs a warning in Godot's style (`push_warning`): `Class: message`.
 pub fn push_warning(class: &str, message: &str) {
     godot::global::push_warning(&[format!("{class}: {message}").to_variant()]);
+}
+
+/// [`failed_result`] plus `error_kind` ([`Failure::kind`]), for results
+/// whose success form carries an empty `error_kind`.
+pub fn failed_with_kind(error: &Failure, always: VarDictionary) -> VarDictionary {
+    let mut result = failed_result(error, always);
+    result.set("error_kind", error.kind());
+    result
 }
 
 /// A result Dictionary of a failure: the keys the operation always carries

@@ -19,6 +19,7 @@ pub mod coordinator;
 pub mod failure;
 pub mod save_manager;
 pub mod save_manager_async;
+pub mod save_manager_security;
 pub mod save_manager_types;
 pub mod save_types;
 pub mod variant_check;

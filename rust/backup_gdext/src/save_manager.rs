@@ -49,6 +49,27 @@ pub struct SaveGameManager {
     /// from a newer version is refused and left untouched.
     #[var]
     game_schema_version: i64,
+    /// Compression of new saves: OFF, FAST (zstd 1) or SMALL (zstd 9).
+    /// Saves in any format keep loading. Takes effect on the next operation.
+    #[export(enum = (OFF = 0, FAST = 1, SMALL = 2))]
+    pub(crate) compression: i64,
+    /// 32-byte key sealing new saves (XChaCha20-Poly1305); empty: no
+    /// encryption (or the passphrase, see `set_encryption_passphrase`).
+    /// Plain saves keep loading; use `rekey` to change a key in use.
+    #[export]
+    pub(crate) encryption_key: PackedByteArray,
+    /// Mixes `OS.get_unique_id()` into the key: saves then open on this
+    /// installation only (off by default: it breaks moving saves).
+    #[export]
+    pub(crate) bind_to_installation: bool,
+    /// Refuse unencrypted saves and exports as modified files (a player
+    /// could otherwise put a plain save in place of an encrypted one). Turn
+    /// on once every save is encrypted (after `rekey`), or from day one.
+    #[export]
+    pub(crate) require_encryption: bool,
+    passphrase_key: Option<backup_core::SaveKey>,
+    passphrase_generation: u64,
+    opened_security: crate::save_manager_security::SecurityState,
     store: Option<Arc<SlotStore>>,
     /// Bumped each time the store is closed, so that holders of the old one
     /// (coordinators) let go of it before it is opened again.
@@ -137,7 +158,9 @@ impl SaveGameManager {
 
     /// Saves `data` into `save_slot` atomically, rotating the previous save
     /// into the backups. `info` describes the save for slot lists. Returns
-    /// `{success, save_slot, checksum, bytes_written, error_message}`.
+    /// `{success, save_slot, checksum, bytes_written, error_message, error_kind}`
+    /// (`error_kind`: empty on success, else e.g. `authentication` for a
+    /// save the key does not open, `corrupt`, `io`, `disk_full`).
     #[func]
     pub fn save_slot(
         &mut self,
@@ -154,8 +177,9 @@ impl SaveGameManager {
                 "checksum" => i64::from(receipt.checksum),
                 "bytes_written" => receipt.bytes_written as i64,
                 "error_message" => "",
+                "error_kind" => "",
             },
-            Err(e) => failure::failed_result(&e, base),
+            Err(e) => failure::failed_with_kind(&e, base),
         };
         let result = self.attach_startup(result);
         let (ok, message) = convert::outcome_of(&result);
@@ -168,7 +192,8 @@ impl SaveGameManager {
     /// Loads `save_slot`, migrating older schema versions first (a safety
     /// snapshot of the old save is kept). Returns `{success, save_slot, data,
     /// info, schema_version, migrated, migrated_from_version,
-    /// safety_snapshot, error_message}`.
+    /// safety_snapshot, error_message, error_kind}` (`error_kind`
+    /// `authentication`: wrong key or modified file; nothing was changed).
     #[func]
     pub fn load_slot(&mut self, save_slot: i64) -> VarDictionary {
         let base = vdict! {
@@ -186,9 +211,10 @@ impl SaveGameManager {
                 r.extend_dictionary(&loaded, true);
                 r.set("success", true);
                 r.set("error_message", "");
+                r.set("error_kind", "");
                 r
             }
-            Err(e) => failure::failed_result(&e, base),
+            Err(e) => failure::failed_with_kind(&e, base),
         };
         let result = self.attach_startup(result);
         let (ok, message) = convert::outcome_of(&result);
@@ -509,7 +535,11 @@ impl SaveGameManager {
     /// The shared store, opened on first use, without waiting for queued saves.
     pub(crate) fn open_store(&mut self) -> Outcome<Arc<SlotStore>> {
         if let Some(store) = &self.store {
-            return Ok(Arc::clone(store));
+            if self.opened_security == self.security_state() {
+                return Ok(Arc::clone(store));
+            }
+            // Compression or key changed: reopen with the new ones.
+            self.close_store();
         }
         let slot_count = u32::try_from(self.slot_count)
             .ok()
@@ -530,11 +560,12 @@ impl SaveGameManager {
         if root.is_empty() {
             return Err(Failure::Refused("save_root is empty".into()));
         }
-        let options = StoreOptions {
+        let options = self.security_options(StoreOptions {
             slot_count,
             backup_levels,
             ..StoreOptions::default()
-        };
+        })?;
+        self.opened_security = self.security_state();
         let store = SlotStore::open(root, options)?;
         for action in store.startup_actions() {
             failure::push_warning(
@@ -555,6 +586,19 @@ impl SaveGameManager {
 
     pub(crate) fn save_types_mut(&mut self) -> &mut SaveTypes {
         &mut self.save_types
+    }
+
+    pub(crate) fn passphrase_key(&self) -> Option<backup_core::SaveKey> {
+        self.passphrase_key.clone()
+    }
+
+    pub(crate) fn passphrase_generation(&self) -> u64 {
+        self.passphrase_generation
+    }
+
+    pub(crate) fn set_passphrase_key(&mut self, key: Option<backup_core::SaveKey>) {
+        self.passphrase_key = key;
+        self.passphrase_generation += 1;
     }
 
     /// The schema version as the core's type.

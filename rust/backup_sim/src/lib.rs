@@ -19,5 +19,22 @@ pub mod power_loss;
 pub mod sim_storage;
 
 pub use crash::{crash_states, Reorder};
+
+use backup_core::{Compression, Keyring, SaveKey, StoreOptions};
+
+/// The key the simulations seal with when run with compression and
+/// encryption on (a test key: never use a fixed key like this in a game).
+pub fn test_keys() -> Keyring {
+    Keyring::with_key(SaveKey::from_bytes(&[0xC3; 32]).expect("32 bytes"))
+}
+
+/// `options` with compression (fast) and encryption on.
+pub fn secured(options: StoreOptions) -> StoreOptions {
+    StoreOptions {
+        compression: Compression::Fast,
+        keys: test_keys(),
+        ..options
+    }
+}
 pub use power_loss::{explore, ExploreConfig, ExploreReport};
 pub use sim_storage::{DiskImage, FaultKind, OpKind, OpRecord, SimStorage};

@@ -55,6 +55,8 @@ pub struct ExploreConfig {
     /// Saves go through a [`WriteQueue`] (written by its worker thread; the
     /// step waits for the completion) instead of [`SlotStore::save`].
     pub queued_saves: bool,
+    /// Records compressed and encrypted (with [`crate::test_keys`]).
+    pub secured: bool,
 }
 
 /// What an exploration found.
@@ -210,7 +212,10 @@ pub fn explore(config: &ExploreConfig) -> ExploreReport {
     let mut rng = fastrand::Rng::with_seed(config.seed);
     let disk = Arc::new(SimStorage::new());
     let clock = ManualClock::fixed();
-    let opts = options(config.durability, config.slots);
+    let mut opts = options(config.durability, config.slots);
+    if config.secured {
+        opts = crate::secured(opts);
+    }
     let store =
         match SlotStore::open_with(ROOT, opts.clone(), disk.clone(), Arc::new(clock.clone())) {
             Ok(store) => store,

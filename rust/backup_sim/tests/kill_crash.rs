@@ -51,7 +51,7 @@ struct Tally {
 /// How the worker process saves: `write-loop` (synchronous saves) or
 /// `queue-loop` (through a WriteQueue: saves are queued and acknowledged when
 /// their completion arrives, so several may be in the air at a kill).
-fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64) -> Tally {
+fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64, secured: bool) -> Tally {
     // Flushed saves take longer: give them a longer window between kills.
     let max_delay_micros = match durability {
         Durability::Off => 20_000,
@@ -59,11 +59,14 @@ fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64) -> Ta
     };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("saves");
-    let options = StoreOptions {
+    let mut options = StoreOptions {
         durability,
         slot_count: SLOTS,
         ..StoreOptions::default()
     };
+    if secured {
+        options = backup_sim::secured(options);
+    }
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut acked: BTreeMap<u32, u64> = BTreeMap::new();
     let mut next_seq = 1u64;
@@ -83,6 +86,7 @@ fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64) -> Ta
                 &next_seq.to_string(),
                 &rng.u64(..).to_string(),
             ])
+            .env("BACKUP_SIM_SECURED", if secured { "1" } else { "0" })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -186,12 +190,17 @@ fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64) -> Ta
     tally
 }
 
-fn check(durability: Durability, name: &str, command: &str, seed: u64) {
+fn check(durability: Durability, name: &str, command: &str, seed: u64, secured: bool) {
     let start = Instant::now();
-    let tally = kill_loop(durability, name, command, seed);
+    let tally = kill_loop(durability, name, command, seed, secured);
     eprintln!(
-        "kill_crash {command} {name}: {} SIGKILLs ({} while opening), {} acknowledged saves, {} slots \
+        "kill_crash {command} {name}{}: {} SIGKILLs ({} while opening), {} acknowledged saves, {} slots \
          held a newer unacknowledged save, {:.1?}",
+        if secured {
+            ", compressed+encrypted"
+        } else {
+            ""
+        },
         tally.kills,
         tally.kills_before_ready,
         tally.acks,
@@ -214,8 +223,10 @@ fn check(durability: Durability, name: &str, command: &str, seed: u64) {
 /// see the root as in use.
 #[test]
 fn sigkill_never_loses_an_acknowledged_save() {
-    check(Durability::Full, "full", "write-loop", seed() + 1);
-    check(Durability::Off, "off", "write-loop", seed() + 2);
+    check(Durability::Full, "full", "write-loop", seed() + 1, false);
+    check(Durability::Off, "off", "write-loop", seed() + 2, false);
     // Queued saves: every save whose completion arrived survives.
-    check(Durability::Full, "full", "queue-loop", seed() + 3);
+    check(Durability::Full, "full", "queue-loop", seed() + 3, false);
+    // The same with every record compressed and sealed.
+    check(Durability::Full, "full", "write-loop", seed() + 4, true);
 }

@@ -77,6 +77,7 @@ fn configs(
             states_per_point,
             slots: 3,
             queued_saves: false,
+            secured: false,
         })
         .collect()
 }
@@ -101,6 +102,28 @@ fn saves_written_by_the_write_queue_are_as_durable_as_synchronous_ones() {
     let report = run("queued", &all);
     assert_eq!(report.violation_count, 0, "{:#?}", report.violations);
     assert!(report.states >= 3_000, "only {} states", report.states);
+}
+
+#[test]
+fn compressed_and_encrypted_full_durability_never_loses_a_committed_save() {
+    let secure = |c: Vec<ExploreConfig>| {
+        c.into_iter()
+            .map(|c| ExploreConfig { secured: true, ..c })
+            .collect::<Vec<_>>()
+    };
+    let mut all = secure(configs(Durability::Full, Reorder::InOrder, 2, 300, 60, 64));
+    all.extend(secure(configs(
+        Durability::Full,
+        Reorder::AnyOrder,
+        2,
+        400,
+        60,
+        64,
+    )));
+    let report = run("full, compressed+encrypted", &all);
+    assert_eq!(report.violation_count, 0, "{:#?}", report.violations);
+    assert!(report.states >= 5_000, "only {} states", report.states);
+    assert!(report.repaired > 0, "any-order states must exercise repair");
 }
 
 #[test]

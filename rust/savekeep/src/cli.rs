@@ -60,6 +60,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, default_value_t = 3, value_name = "N",
           value_parser = clap::value_parser!(u32).range(0..=100))]
     pub backup_levels: u32,
+    /// File holding the game's save key (32 raw bytes, or 64 hex digits) for
+    /// encrypted saves. The key itself is never taken from the command line:
+    /// use this, or the SAVEKEEP_KEY (64 hex digits) or SAVEKEEP_PASSPHRASE
+    /// environment variables.
+    #[arg(long, global = true, env = "SAVEKEEP_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
 }
 
 /// `--color`.

@@ -38,12 +38,14 @@ impl Ctx {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
+        let keys = crate::keys::load(args.key_file.as_deref())?;
         Ok(Ctx {
             location,
             ui: Ui { color, tty },
             options: StoreOptions {
                 slot_count: args.slots,
                 backup_levels: args.backup_levels,
+                keys,
                 ..StoreOptions::default()
             },
             startup: RefCell::new(None),

@@ -70,6 +70,7 @@ impl CliError {
                 CoreError::InvalidBackupLevel { .. } => "invalid_backup_level",
                 CoreError::NotFound { .. } => "not_found",
                 CoreError::Corrupt { .. } => "corrupt",
+                CoreError::Authentication { .. } => "authentication",
                 CoreError::NoValidCopy { .. } => "no_valid_copy",
                 CoreError::RootNotDirectory(_) => "root_not_directory",
                 CoreError::RootInUse(_) => "root_in_use",
@@ -119,6 +120,10 @@ impl CliError {
             CoreError::Corrupt { .. } => {
                 "run `savekeep verify` to see every damaged file and what to do about it.".into()
             }
+            CoreError::Authentication { .. } => "nothing was changed. The file is encrypted: \
+                pass the game's key with --key-file PATH or the SAVEKEEP_KEY environment \
+                variable. If the key is right, the file was modified outside the game."
+                .into(),
             CoreError::InvalidSlot { .. } => "if the game has more slots, pass --slots N.".into(),
             _ => return None,
         })

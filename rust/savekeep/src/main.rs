@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod context;
 mod exit;
+mod keys;
 mod location;
 mod output;
 mod report;

@@ -23,6 +23,9 @@ pub enum FileState {
     NewerVersion,
     /// Could not be read (permissions, I/O error).
     Unreadable,
+    /// Encrypted, and the key given (if any) does not open it: a wrong key
+    /// or a modified file. Never repaired or moved.
+    Locked,
 }
 
 impl FileState {
@@ -34,6 +37,7 @@ impl FileState {
             FileState::Corrupt => "DAMAGED",
             FileState::NewerVersion => "newer version",
             FileState::Unreadable => "UNREADABLE",
+            FileState::Locked => "LOCKED (key)",
         }
     }
 
@@ -42,7 +46,7 @@ impl FileState {
         match self {
             FileState::Valid => Tone::Good,
             FileState::Missing => Tone::Dim,
-            FileState::NewerVersion => Tone::Warn,
+            FileState::NewerVersion | FileState::Locked => Tone::Warn,
             FileState::Corrupt | FileState::Unreadable => Tone::Bad,
         }
     }
@@ -115,6 +119,9 @@ impl FileReport {
                 None,
                 None,
             ),
+            FileStatus::Locked { reason, .. } => {
+                (FileState::Locked, Some(reason.clone()), None, None, None)
+            }
             FileStatus::Unreadable { reason } => (
                 FileState::Unreadable,
                 Some(reason.clone()),
@@ -164,6 +171,8 @@ pub enum SlotState {
     NewerVersion,
     /// Could not be read.
     Unreadable,
+    /// Encrypted, and the key given does not open it.
+    Locked,
 }
 
 impl SlotState {
@@ -175,6 +184,7 @@ impl SlotState {
             FileState::Corrupt => SlotState::Damaged,
             FileState::NewerVersion => SlotState::NewerVersion,
             FileState::Unreadable => SlotState::Unreadable,
+            FileState::Locked => SlotState::Locked,
         }
     }
 
@@ -186,6 +196,7 @@ impl SlotState {
             SlotState::Missing => "MISSING",
             SlotState::NewerVersion => "newer version",
             SlotState::Unreadable => "UNREADABLE",
+            SlotState::Locked => "LOCKED (key)",
         }
     }
 
@@ -193,7 +204,7 @@ impl SlotState {
     pub fn tone(self) -> Tone {
         match self {
             SlotState::Healthy => Tone::Good,
-            SlotState::NewerVersion => Tone::Warn,
+            SlotState::NewerVersion | SlotState::Locked => Tone::Warn,
             _ => Tone::Bad,
         }
     }

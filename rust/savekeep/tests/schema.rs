@@ -93,6 +93,7 @@ fn read_only_commands_match_the_documented_schema() {
             "missing_current",
             "newer_version",
             "unreadable",
+            "locked",
             "interrupted_writes",
             "foreign",
             "quarantined",

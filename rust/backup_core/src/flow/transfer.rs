@@ -29,6 +29,13 @@
 //!   in range; `-1` picks the first slot with no file at all;
 //! * no path is taken from the file (unknown fields such as `path` are refused).
 //!
+//! An export of a store with an encryption key stays encrypted: the payload
+//! is sealed with the store's key (XChaCha20-Poly1305, the metadata bound as
+//! associated data), `payload_sealed` is `true` and size and CRC are those of
+//! the sealed bytes. Importing it needs the same key; a wrong key or an
+//! edited payload or metadata is refused as an authentication error before
+//! anything is written. Plain exports (no key) leave the field out.
+//!
 //! The CRC32 detects damage in transit; it is not a signature. A file made to
 //! match it is still only game bytes: the game must validate what it loads
 //! (the Godot layer decodes with `bytes_to_var`, never the object-decoding variant).
@@ -71,6 +78,16 @@ pub struct ExportFile {
     pub payload_crc32: u32,
     /// The payload, standard base64 with padding.
     pub payload_base64: String,
+    /// Whether the payload is sealed with the game's key.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub payload_sealed: bool,
+}
+
+/// What an export's seal binds: a marker and the metadata as serialized.
+pub(crate) fn export_associated_data(metadata: &Option<ExportMetadata>) -> Result<Vec<u8>> {
+    let mut ad = b"backup_system.export sealed v1\0".to_vec();
+    ad.extend_from_slice(&serde_json::to_vec(metadata)?);
+    Ok(ad)
 }
 
 /// The descriptive metadata carried by an export (store-managed fields such
@@ -164,7 +181,27 @@ pub fn build_export(
         payload_size: payload.len() as u64,
         payload_crc32: crc32fast::hash(payload),
         payload_base64: base64::engine::general_purpose::STANDARD.encode(payload),
+        payload_sealed: false,
     }
+}
+
+/// Builds the export file for a payload, sealed with `key`.
+pub(crate) fn build_sealed_export(
+    source_slot: u32,
+    payload: &[u8],
+    metadata: Option<&SlotMetadata>,
+    now: DateTime<Utc>,
+    key: &crate::record::SaveKey,
+) -> Result<ExportFile> {
+    let mut file = build_export(source_slot, &[], metadata, now);
+    let ad = export_associated_data(&file.metadata)?;
+    let sealed = crate::record::seal::seal(key, &ad, payload)
+        .map_err(|e| Error::InvalidArgument(format!("could not encrypt the export: {e}")))?;
+    file.payload_size = sealed.len() as u64;
+    file.payload_crc32 = crc32fast::hash(&sealed);
+    file.payload_base64 = base64::engine::general_purpose::STANDARD.encode(&sealed);
+    file.payload_sealed = true;
+    Ok(file)
 }
 
 /// A verified import: the bytes and metadata to save.
@@ -176,6 +213,8 @@ pub struct ImportedBackup {
     pub metadata: SlotMetadata,
     /// The slot the file says it came from (informational).
     pub source_slot: u32,
+    /// Set when `payload` is still sealed: what the seal binds.
+    pub sealed_associated_data: Option<Vec<u8>>,
 }
 
 fn reject(reason: impl Into<String>) -> Error {
@@ -240,6 +279,11 @@ pub fn parse_export(bytes: &[u8], max_payload: u64) -> Result<ImportedBackup> {
             file.payload_crc32
         )));
     }
+    let sealed_associated_data = if file.payload_sealed {
+        Some(export_associated_data(&file.metadata)?)
+    } else {
+        None
+    };
     let metadata = match file.metadata {
         Some(meta) => {
             meta.validate()?;
@@ -251,6 +295,7 @@ pub fn parse_export(bytes: &[u8], max_payload: u64) -> Result<ImportedBackup> {
         payload,
         metadata,
         source_slot: file.source_slot,
+        sealed_associated_data,
     })
 }
 

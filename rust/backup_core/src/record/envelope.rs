@@ -7,12 +7,22 @@
 //! | 0      | 4    | magic `BKSV`                                       |
 //! | 4      | 2    | format version                                     |
 //! | 6      | 2    | header length (32 for version 2)                   |
-//! | 8      | 2    | flags (none defined; unknown flags are refused)    |
+//! | 8      | 2    | flags (below; unknown flags are refused)           |
 //! | 10     | 2    | reserved, zero                                     |
 //! | 12     | 4    | metadata length                                    |
 //! | 16     | 8    | payload length                                     |
 //! | 24     | 4    | CRC32 of metadata followed by payload              |
 //! | 28     | 4    | CRC32 of bytes 0..28 of the header                 |
+//!
+//! Flags: bit 0 ([`FLAG_COMPRESSED`]) the payload section is a zstd frame,
+//! bit 1 ([`FLAG_ENCRYPTED`]) it is sealed with XChaCha20-Poly1305 (see
+//! `seal`; compression, when both are set, happens before sealing). A record
+//! with any flag has a 40-byte header: bytes 28..36 hold the length of the
+//! payload once decoded (decompression never produces more), and the header
+//! CRC moves to bytes 36..40. The payload length at offset 16 and the CRC at
+//! offset 24 are then those of the stored (encoded) section, so damage is
+//! told apart from tampering: a flipped bit fails a CRC (corrupt, repairable
+//! from a backup), while an edit that fixes up the CRCs fails authentication.
 //!
 //! From version 2 on, every header stores its own length at offset 6 and its
 //! CRC in its last four bytes, so a reader can prove that a header claiming a
@@ -24,12 +34,21 @@
 
 use crate::error::FormatError;
 
+pub use super::encoding::{encode_record, open, EncodeOptions, OpenError};
+
 /// The four bytes every record starts with.
 pub const MAGIC: [u8; 4] = *b"BKSV";
 /// The version this build writes.
 pub const CURRENT_VERSION: u16 = 2;
 /// Length of a version-2 header.
 pub const HEADER_LEN: usize = 32;
+/// Length of a version-2 header with flags (compressed or encrypted).
+pub const EXTENDED_HEADER_LEN: usize = 40;
+/// The payload section is compressed (zstd).
+pub const FLAG_COMPRESSED: u16 = 1;
+/// The payload section is sealed (XChaCha20-Poly1305).
+pub const FLAG_ENCRYPTED: u16 = 2;
+const KNOWN_FLAGS: u16 = FLAG_COMPRESSED | FLAG_ENCRYPTED;
 const LEGACY_V1_HEADER_LEN: usize = 24;
 /// Largest header a future version may declare before we call it garbage.
 const MAX_HEADER_LEN: usize = 4096;
@@ -42,9 +61,15 @@ pub struct Record {
     pub version: u16,
     /// CRC32 over metadata and payload.
     pub checksum: u32,
+    /// Header flags ([`FLAG_COMPRESSED`], [`FLAG_ENCRYPTED`]).
+    pub flags: u16,
+    /// Length of the payload once decoded.
+    pub plain_len: u64,
     buffer: Vec<u8>,
     meta: std::ops::Range<usize>,
     payload: std::ops::Range<usize>,
+    /// The decoded payload of a compressed or encrypted record, once opened.
+    pub(crate) decoded: Option<Vec<u8>>,
 }
 
 impl Record {
@@ -53,9 +78,39 @@ impl Record {
         &self.buffer[self.meta.clone()]
     }
 
-    /// The game's payload bytes.
+    /// The game's payload bytes: the stored section of a plain record, the
+    /// decoded bytes of an opened one. For a compressed or encrypted record
+    /// that was only [`decode`]d (not opened) this is the stored section.
     pub fn payload(&self) -> &[u8] {
+        match &self.decoded {
+            Some(plain) => plain,
+            None => &self.buffer[self.payload.clone()],
+        }
+    }
+
+    /// The payload section as stored (compressed and/or sealed, or plain).
+    pub fn body(&self) -> &[u8] {
         &self.buffer[self.payload.clone()]
+    }
+
+    /// Whether the payload section is sealed.
+    pub fn is_encrypted(&self) -> bool {
+        self.flags & FLAG_ENCRYPTED != 0
+    }
+
+    /// Whether the payload section is compressed.
+    pub fn is_compressed(&self) -> bool {
+        self.flags & FLAG_COMPRESSED != 0
+    }
+
+    /// What the seal binds: the header without its two CRCs, then the metadata.
+    pub fn associated_data(&self) -> Vec<u8> {
+        let header = &self.buffer[..self.meta.start];
+        let mut fields = header[..24.min(header.len())].to_vec();
+        if header.len() >= EXTENDED_HEADER_LEN {
+            fields.extend_from_slice(&header[28..36]);
+        }
+        associated_data(&fields, self.meta())
     }
 
     /// The whole record as it is stored.
@@ -65,6 +120,9 @@ impl Record {
 
     /// Takes the payload out of the record without copying the allocation.
     pub fn into_payload(mut self) -> Vec<u8> {
+        if let Some(plain) = self.decoded.take() {
+            return plain;
+        }
         self.buffer.truncate(self.payload.end);
         self.buffer.drain(..self.payload.start);
         self.buffer
@@ -87,19 +145,55 @@ pub fn checksum(meta: &[u8], payload: &[u8]) -> u32 {
 /// Encodes the header and metadata. Write the payload right after them; keeping
 /// it separate avoids copying a large payload into a new buffer.
 pub fn encode_prefix(meta: &[u8], payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + meta.len());
+    let mut out = header_without_crcs(0, meta.len(), payload.len(), None);
+    finish_prefix(&mut out, meta, payload);
+    out
+}
+
+/// The header of an encoded record before its data and header CRCs: bytes
+/// 0..24, and for flagged records the decoded length (bytes 28..36 once the
+/// data CRC is inserted).
+pub(crate) fn header_without_crcs(
+    flags: u16,
+    meta_len: usize,
+    body_len: usize,
+    plain_len: Option<u64>,
+) -> Vec<u8> {
+    let header_len = if flags == 0 {
+        HEADER_LEN
+    } else {
+        EXTENDED_HEADER_LEN
+    };
+    let mut out = Vec::with_capacity(header_len + meta_len);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&CURRENT_VERSION.to_le_bytes());
-    out.extend_from_slice(&(HEADER_LEN as u16).to_le_bytes());
+    out.extend_from_slice(&(header_len as u16).to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&(meta.len() as u32).to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&checksum(meta, payload).to_le_bytes());
-    let header_crc = crc32fast::hash(&out[..HEADER_LEN - 4]);
+    out.extend_from_slice(&(meta_len as u32).to_le_bytes());
+    out.extend_from_slice(&(body_len as u64).to_le_bytes());
+    if let Some(plain_len) = plain_len.filter(|_| flags != 0) {
+        out.extend_from_slice(&plain_len.to_le_bytes());
+    }
+    out
+}
+
+/// Inserts the data CRC and appends the header CRC and the metadata.
+pub(crate) fn finish_prefix(out: &mut Vec<u8>, meta: &[u8], body: &[u8]) {
+    let crc = checksum(meta, body).to_le_bytes();
+    out.splice(24..24, crc);
+    let header_crc = crc32fast::hash(out);
     out.extend_from_slice(&header_crc.to_le_bytes());
     out.extend_from_slice(meta);
-    out
+}
+
+/// What a seal binds: the header's fields without its two CRCs (as
+/// [`header_without_crcs`] makes them), then the metadata.
+pub(crate) fn associated_data(fields: &[u8], meta: &[u8]) -> Vec<u8> {
+    let mut ad = Vec::with_capacity(fields.len() + meta.len());
+    ad.extend_from_slice(fields);
+    ad.extend_from_slice(meta);
+    ad
 }
 
 /// Encodes a whole record into one buffer.
@@ -171,22 +265,38 @@ fn decode_v2_or_newer(bytes: Vec<u8>, version: u16, limit: u64) -> Result<Record
             supported: CURRENT_VERSION,
         });
     }
-    if header_len != HEADER_LEN {
-        return Err(FormatError::HeaderChecksum);
-    }
     let flags = read_u16(&bytes, 8).unwrap_or_default();
-    if flags != 0 {
+    if flags & !KNOWN_FLAGS != 0 {
         return Err(FormatError::UnknownFlags(flags));
+    }
+    let expected_len = if flags == 0 {
+        HEADER_LEN
+    } else {
+        EXTENDED_HEADER_LEN
+    };
+    if header_len != expected_len {
+        return Err(FormatError::HeaderChecksum);
     }
     let meta_len = u64::from(read_u32(&bytes, 12).unwrap_or_default());
     let payload_len = read_u64(&bytes, 16).unwrap_or_default();
     let stored = read_u32(&bytes, 24).unwrap_or_default();
-    let body_start = HEADER_LEN as u64;
+    let plain_len = if flags == 0 {
+        payload_len
+    } else {
+        read_u64(&bytes, 28).unwrap_or_default()
+    };
+    if plain_len > limit {
+        return Err(FormatError::TooLarge {
+            declared: plain_len,
+            limit,
+        });
+    }
+    let body_start = header_len as u64;
     let declared = body_start
         .saturating_add(meta_len)
         .saturating_add(payload_len);
     check_length(declared, limit, &bytes)?;
-    let meta = HEADER_LEN..HEADER_LEN + meta_len as usize;
+    let meta = header_len..header_len + meta_len as usize;
     let payload = meta.end..declared as usize;
     let computed = checksum(&bytes[meta.clone()], &bytes[payload.clone()]);
     if computed != stored {
@@ -195,9 +305,12 @@ fn decode_v2_or_newer(bytes: Vec<u8>, version: u16, limit: u64) -> Result<Record
     Ok(Record {
         version,
         checksum: stored,
+        flags,
+        plain_len,
         buffer: bytes,
         meta,
         payload,
+        decoded: None,
     })
 }
 
@@ -225,9 +338,12 @@ fn decode_v1(bytes: Vec<u8>, limit: u64) -> Result<Record, FormatError> {
     Ok(Record {
         version: 1,
         checksum: stored,
+        flags: 0,
+        plain_len: payload_len,
         buffer: bytes,
         meta: LEGACY_V1_HEADER_LEN..LEGACY_V1_HEADER_LEN,
         payload,
+        decoded: None,
     })
 }
 

@@ -5,21 +5,28 @@
 //! tree that stores registered Resources (`typed_tree`).
 
 pub(crate) mod clock;
+pub(crate) mod codec;
 pub(crate) mod confine;
 pub(crate) mod durability;
+pub(crate) mod encoding;
 pub mod envelope;
+pub(crate) mod keys;
 pub(crate) mod layout;
 pub(crate) mod metadata;
 pub(crate) mod schema;
+pub(crate) mod seal;
 pub(crate) mod storage;
 pub(crate) mod typed_tree;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use codec::Compression;
 pub use confine::Confined;
 pub use durability::Durability;
+pub use keys::{Keyring, SaveKey};
 pub use layout::{is_safe_id, FileRole, Layout, TEMP_SUFFIX};
 pub use metadata::{SlotMetadata, SnapshotInfo, SnapshotKind};
 pub use schema::{plan_migration, MigrationPlan};
+pub use seal::OpenFailure;
 pub use storage::{link_refused, open_regular, FileStat, LockGuard, StdStorage, Storage, READ_CAP};
 pub use typed_tree::{
     is_identifier, is_typed_payload, ContainerType, NodeId, TreeBuilder, TreeError, TreeLimits,

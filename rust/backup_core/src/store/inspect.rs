@@ -30,6 +30,10 @@ impl SlotStore {
             },
             Err(Error::NotFound { .. }) => FileStatus::Missing,
             Err(e @ Error::Corrupt { .. }) => corrupt_status(&e),
+            Err(Error::Authentication { reason, .. }) => FileStatus::Locked {
+                reason: reason.to_string(),
+                unverified_metadata: self.unverified_metadata(&path).map(Box::new),
+            },
             Err(e) => FileStatus::Unreadable {
                 reason: e.to_string(),
             },
@@ -41,6 +45,15 @@ impl SlotStore {
             modified: stat.and_then(|s| s.modified),
             status,
         }
+    }
+
+    /// The readable metadata of a record, checked by its CRC only (not
+    /// authenticated): what a slot list may show of a locked save.
+    fn unverified_metadata(&self, path: &std::path::Path) -> Option<crate::record::SlotMetadata> {
+        let limit = self.options.max_payload_bytes.saturating_add(1 << 20);
+        let (_, bytes) = self.storage.read_limited(path, limit).ok()??;
+        let record = crate::record::envelope::decode(bytes?, limit).ok()?;
+        serde_json::from_slice(record.meta()).ok()
     }
 
     /// Verifies a slot's primary and backups.

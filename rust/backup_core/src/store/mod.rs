@@ -7,6 +7,7 @@
 //! in `types`, so the behaviour files import that module and never each other.
 
 pub(crate) mod inspect;
+pub(crate) mod rekey;
 pub(crate) mod repair;
 pub(crate) mod retention;
 pub(crate) mod slot_store;
@@ -15,6 +16,7 @@ pub(crate) mod stats;
 pub(crate) mod types;
 pub(crate) mod write_queue;
 
+pub use rekey::RekeyReport;
 pub use slot_store::SlotStore;
 pub use stats::{OpKind, OpStats, Stats};
 pub use types::*;

@@ -14,7 +14,6 @@ use super::types::{
     BackupOutcome, Candidate, CleanupReport, RecoverySource, RestoreOutcome, StartupAction,
 };
 use crate::error::{Error, FormatError, Result};
-use crate::record::envelope;
 use crate::record::layout::{FileRole, Layout, TEMP_SUFFIX};
 use crate::record::metadata::SnapshotKind;
 
@@ -88,9 +87,13 @@ impl SlotStore {
                     path: newer,
                 });
             }
-            let best = self
-                .best_candidate(slot)?
-                .ok_or(Error::NoValidCopy { slot })?;
+            let Some(best) = self.best_candidate(slot)? else {
+                // Copies no key opens are not "no copy": a wrong key must
+                // not read as data loss.
+                return Err(self
+                    .locked_copy(slot)?
+                    .unwrap_or(Error::NoValidCopy { slot }));
+            };
             let outcome = self.restore_from(slot, &best.path, best.source)?;
             Ok((0, outcome))
         })
@@ -212,8 +215,8 @@ impl SlotStore {
             self.sync_dir(self.layout.root())?;
         } else {
             let meta_json = serde_json::to_vec(&meta)?;
-            let prefix = envelope::encode_prefix(&meta_json, record.payload());
-            self.commit(&primary, &[&prefix, record.payload()])?;
+            let (prefix, body) = self.encode_record(&meta_json, record.payload())?;
+            self.commit(&primary, &[&prefix, &body])?;
         }
         self.forget(slot);
         Ok(outcome)
@@ -457,6 +460,21 @@ impl SlotStore {
             .filter(|n| Layout::temp_target(n).is_some())
             .map(|n| root.join(n))
             .collect())
+    }
+
+    /// An authentication error for the first copy of `slot` that no
+    /// configured key opens, if any.
+    pub(crate) fn locked_copy(&self, slot: u32) -> Result<Option<Error>> {
+        let mut paths: Vec<PathBuf> = (0..self.options.backup_levels)
+            .map(|level| self.layout.backup(slot, level))
+            .collect();
+        paths.extend(self.list_snapshots(slot)?.into_iter().map(|c| c.path));
+        for path in paths {
+            if let Err(e @ Error::Authentication { .. }) = self.read_record(&path) {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
     }
 
     pub(crate) fn recover_interrupted_writes(&self) -> Result<Vec<StartupAction>> {

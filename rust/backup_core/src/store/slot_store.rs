@@ -21,9 +21,11 @@ use crate::error::{Error, FormatError, Result};
 use crate::record::clock::{Clock, SystemClock};
 use crate::record::confine::Confined;
 use crate::record::durability::Durability;
-use crate::record::envelope::{self, Record};
+use crate::record::envelope::{self, EncodeOptions, OpenError, Record};
+use crate::record::keys::Keyring;
 use crate::record::layout::Layout;
 use crate::record::metadata::SlotMetadata;
+use crate::record::seal::OpenFailure;
 use crate::record::storage::{LockGuard, StdStorage, Storage};
 
 /// What the store knows about a primary it wrote or verified itself, so that
@@ -279,10 +281,10 @@ impl SlotStore {
             }
         }
         let meta_json = serde_json::to_vec(&meta)?;
-        let prefix = envelope::encode_prefix(&meta_json, payload);
-        let checksum = envelope::checksum(&meta_json, payload);
+        let (prefix, body) = self.encode_record(&meta_json, payload)?;
+        let checksum = envelope::checksum(&meta_json, &body);
         let tmp = Layout::temp_for(&primary);
-        self.write_temp(&tmp, &[&prefix, payload])?;
+        self.write_temp(&tmp, &[&prefix, &body])?;
         let rotated = match prior {
             PriorPrimary::Valid(_) => self.rotate_backups(slot),
             PriorPrimary::Corrupt => self.quarantine(&primary).map(|_| false),
@@ -309,7 +311,7 @@ impl SlotStore {
         Ok(SaveReceipt {
             slot,
             checksum,
-            bytes_written: (prefix.len() + payload.len()) as u64,
+            bytes_written: (prefix.len() + body.len()) as u64,
             metadata: meta,
         })
     }
@@ -430,6 +432,19 @@ impl SlotStore {
         &self,
         path: &Path,
     ) -> (Option<crate::record::storage::FileStat>, Result<Record>) {
+        self.read_with(path, &self.options.keys)
+    }
+
+    /// Reads and verifies one record file, opening it with `keys`.
+    pub(crate) fn read_record_with(&self, path: &Path, keys: &Keyring) -> Result<Record> {
+        self.read_with(path, keys).1
+    }
+
+    fn read_with(
+        &self,
+        path: &Path,
+        keys: &Keyring,
+    ) -> (Option<crate::record::storage::FileStat>, Result<Record>) {
         let limit = self.record_limit();
         match self.storage.read_limited(path, limit) {
             Err(e) => (None, Err(Error::io("read", path, e))),
@@ -452,12 +467,41 @@ impl SlotStore {
             ),
             Ok(Some((stat, Some(bytes)))) => (
                 Some(stat),
-                envelope::decode(bytes, limit).map_err(|reason| Error::Corrupt {
-                    path: path.to_path_buf(),
-                    reason,
-                }),
+                envelope::open(bytes, limit, keys)
+                    .and_then(|record| {
+                        if self.options.require_encryption && !record.is_encrypted() {
+                            Err(OpenError::Authentication(OpenFailure::NotEncrypted))
+                        } else {
+                            Ok(record)
+                        }
+                    })
+                    .map_err(|e| match e {
+                        OpenError::Corrupt(reason) => Error::Corrupt {
+                            path: path.to_path_buf(),
+                            reason,
+                        },
+                        OpenError::Authentication(reason) => Error::Authentication {
+                            path: path.to_path_buf(),
+                            reason,
+                        },
+                    }),
             ),
         }
+    }
+
+    /// Encodes a record in the configured format (compressed and/or sealed):
+    /// the prefix (header and metadata) and the payload section.
+    pub(crate) fn encode_record<'p>(
+        &self,
+        meta_json: &[u8],
+        payload: &'p [u8],
+    ) -> Result<(Vec<u8>, std::borrow::Cow<'p, [u8]>)> {
+        let options = EncodeOptions {
+            compression: self.options.compression,
+            key: self.options.keys.current.as_ref(),
+        };
+        envelope::encode_record(meta_json, payload, options)
+            .map_err(|e| Error::io("encode", self.layout.root(), e))
     }
 
     pub(crate) fn parse_metadata(&self, path: &Path, record: &Record) -> Result<SlotMetadata> {

@@ -10,7 +10,6 @@ use super::types::SnapshotRequest;
 use super::types::{CopyRole, FileCheck};
 use super::types::{RecoverySource, RestoreOutcome};
 use crate::error::{Error, Result};
-use crate::record::envelope;
 use crate::record::layout::{is_safe_id, Layout};
 use crate::record::metadata::SnapshotInfo;
 
@@ -150,11 +149,8 @@ impl SlotStore {
         };
         meta.snapshot = Some(info.clone());
         let meta_json = serde_json::to_vec(&meta)?;
-        let prefix = envelope::encode_prefix(&meta_json, record.payload());
-        self.commit(
-            &self.layout.snapshot(slot, &id),
-            &[&prefix, record.payload()],
-        )?;
+        let (prefix, body) = self.encode_record(&meta_json, record.payload())?;
+        self.commit(&self.layout.snapshot(slot, &id), &[&prefix, &body])?;
         Ok(info)
     }
 

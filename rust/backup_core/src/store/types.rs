@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Durability, SlotMetadata, SnapshotKind};
+use crate::record::{Compression, Durability, Keyring, SlotMetadata, SnapshotKind};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -23,6 +23,17 @@ pub struct StoreOptions {
     pub retention: RetentionPolicy,
     /// Open without taking the writer lock; every mutation is refused.
     pub read_only: bool,
+    /// Compression of new records (existing records are read whatever their format).
+    pub compression: Compression,
+    /// Keys: new records are sealed with `keys.current` when set; encrypted
+    /// records open with any key of the ring. Plain records always load, so
+    /// switching encryption on migrates each slot on its next save.
+    pub keys: Keyring,
+    /// Refuse unencrypted records (and plain exports) as modified files.
+    /// Off by default, so that saves from before encryption keep loading;
+    /// turn it on once every save has been rewritten (e.g. after `rekey`),
+    /// or from the first release that encrypts.
+    pub require_encryption: bool,
 }
 
 impl Default for StoreOptions {
@@ -34,6 +45,9 @@ impl Default for StoreOptions {
             max_payload_bytes: 256 << 20,
             retention: RetentionPolicy::default(),
             read_only: false,
+            compression: Compression::Off,
+            keys: Keyring::default(),
+            require_encryption: false,
         }
     }
 }
@@ -317,6 +331,17 @@ pub enum FileStatus {
         /// Whether the file is intact but written by a newer version.
         newer_version: bool,
     },
+    /// Intact (checksums match) but encrypted, and no configured key opens
+    /// it: a wrong key, or a file modified on purpose. Not damage: nothing
+    /// repairs, quarantines or removes it.
+    Locked {
+        /// What failed (`wrong key or modified file`, no key set).
+        reason: String,
+        /// The slot-list metadata, which is stored readable (checksummed,
+        /// but not authenticated until the key opens the file): for
+        /// display only, e.g. a load menu shown before the key is known.
+        unverified_metadata: Option<Box<SlotMetadata>>,
+    },
     /// Could not be read (permissions, I/O error).
     Unreadable {
         /// The operating system's message.
@@ -345,6 +370,11 @@ impl FileCheck {
         matches!(self.status, FileStatus::Valid { .. })
     }
 
+    /// Whether the file is encrypted and no configured key opens it.
+    pub fn is_locked(&self) -> bool {
+        matches!(self.status, FileStatus::Locked { .. })
+    }
+
     /// Whether the file exists.
     pub fn exists(&self) -> bool {
         !matches!(self.status, FileStatus::Missing)
@@ -354,6 +384,20 @@ impl FileCheck {
     pub fn metadata(&self) -> Option<&SlotMetadata> {
         match &self.status {
             FileStatus::Valid { metadata, .. } => Some(metadata),
+            _ => None,
+        }
+    }
+
+    /// Metadata to show in a slot list: a valid file's, or the readable
+    /// (unauthenticated) metadata of a locked one. Never base a decision on
+    /// it; [`metadata`](Self::metadata) is the verified one.
+    pub fn display_metadata(&self) -> Option<&SlotMetadata> {
+        match &self.status {
+            FileStatus::Valid { metadata, .. } => Some(metadata),
+            FileStatus::Locked {
+                unverified_metadata,
+                ..
+            } => unverified_metadata.as_deref(),
             _ => None,
         }
     }
@@ -390,11 +434,13 @@ pub struct SlotInfo {
 }
 
 impl SlotInfo {
-    /// Metadata from the primary, or from the newest valid backup.
+    /// Metadata for display: from the primary, or from the newest valid
+    /// backup; of a locked file (encrypted, no key opens it) its readable,
+    /// unauthenticated metadata, so slot lists work before the key is known.
     pub fn metadata(&self) -> Option<&SlotMetadata> {
         self.primary
-            .metadata()
-            .or_else(|| self.backups.iter().find_map(FileCheck::metadata))
+            .display_metadata()
+            .or_else(|| self.backups.iter().find_map(FileCheck::display_metadata))
     }
 
     /// Whether the primary verified.

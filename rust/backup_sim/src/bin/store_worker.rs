@@ -33,11 +33,17 @@ use backup_core::{
 };
 use backup_sim::payload;
 
+/// Store options; `BACKUP_SIM_SECURED=1` turns compression and encryption on.
 fn options(durability: Durability, slots: u32) -> StoreOptions {
-    StoreOptions {
+    let options = StoreOptions {
         durability,
         slot_count: slots,
         ..StoreOptions::default()
+    };
+    if std::env::var_os("BACKUP_SIM_SECURED").is_some_and(|v| v == "1") {
+        backup_sim::secured(options)
+    } else {
+        options
     }
 }
 

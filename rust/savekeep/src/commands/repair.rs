@@ -95,8 +95,9 @@ pub fn run_repair(ctx: &Ctx, slot: i64, yes: bool) -> CliResult<Done> {
         let human = format!("Slot {slot} is healthy: nothing to repair.\n");
         return Ok(Done::new(&report, human, EXIT_OK));
     }
-    if primary.state == FileState::NewerVersion {
-        // Written by a newer game: refused, as the core's repair refuses it.
+    if matches!(primary.state, FileState::NewerVersion | FileState::Locked) {
+        // Written by a newer game, or a save the key does not open: refused
+        // before anything is asked, as the core's repair refuses it.
         if let Err(e) = preview.load(slot) {
             return Err(e.into());
         }

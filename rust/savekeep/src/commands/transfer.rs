@@ -75,7 +75,7 @@ pub fn run_export(ctx: &Ctx, slot: i64, file: &Path, force: bool) -> CliResult<D
                 primary.reason.unwrap_or_default()
             )))
         }
-        FileState::NewerVersion | FileState::Unreadable => {
+        FileState::NewerVersion | FileState::Unreadable | FileState::Locked => {
             return Err(CliError::Refused {
                 kind: "export_failed",
                 message: format!(

@@ -68,6 +68,8 @@ pub struct Summary {
     pub newer_version: usize,
     /// Files that could not be read.
     pub unreadable: usize,
+    /// Encrypted files the given key (if any) does not open.
+    pub locked: usize,
     /// Interrupted writes waiting next to a current save.
     pub interrupted_writes: usize,
     /// Files that are not the store's.
@@ -99,7 +101,7 @@ impl VerifyReport {
         let s = &self.summary;
         if s.corrupt + s.missing_current + s.newer_version > 0 {
             EXIT_DAMAGED
-        } else if s.unreadable > 0 {
+        } else if s.unreadable + s.locked > 0 {
             EXIT_ERROR
         } else {
             EXIT_OK
@@ -169,6 +171,7 @@ pub fn verify(store: &SlotStore) -> CliResult<VerifyReport> {
                 FileState::Corrupt => summary.corrupt += 1,
                 FileState::NewerVersion => summary.newer_version += 1,
                 FileState::Unreadable => summary.unreadable += 1,
+                FileState::Locked => summary.locked += 1,
             }
             if let Some(problem) = problem_for(&file, has_valid_other) {
                 problems.push(problem);
@@ -233,6 +236,13 @@ fn problem_for(file: &FileReport, has_valid_other: bool) -> Option<Problem> {
         (FileState::NewerVersion, _) => (
             format!("{what} was written by a newer version of the game: {reason}"),
             "the file is probably fine: update the game and savekeep before using it".into(),
+        ),
+        (FileState::Locked, _) => (
+            format!("{what} cannot be decrypted: {reason}"),
+            "the file is intact but encrypted: pass the game's key with --key-file or \
+             SAVEKEEP_KEY. If the key is right, the file was modified; nothing repairs or \
+             moves it"
+                .into(),
         ),
         (FileState::Unreadable, _) => (
             format!("{what} could not be read: {reason}"),
@@ -437,14 +447,15 @@ fn render(report: &VerifyReport, ui: &Ui) -> String {
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "{} files checked: {} valid, {} damaged, {} missing, {} newer version, {} unreadable; \
-         {} foreign, {} in quarantine\n",
+        "{} files checked: {} valid, {} damaged, {} missing, {} newer version, {} unreadable, \
+         {} locked; {} foreign, {} in quarantine\n",
         s.files_checked,
         s.valid,
         s.corrupt,
         s.missing_current,
         s.newer_version,
         s.unreadable,
+        s.locked,
         s.foreign,
         s.quarantined
     ));

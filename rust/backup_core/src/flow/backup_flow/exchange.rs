@@ -63,12 +63,18 @@ impl BackupFlow {
             other => other,
         })?;
         let meta = self.store.parse_metadata(&primary, &record)?;
-        let file = transfer::build_export(
-            slot,
-            record.payload(),
-            include_metadata.then_some(&meta),
-            self.clock.now(),
-        );
+        let metadata = include_metadata.then_some(&meta);
+        let file = match &self.store.options().keys.current {
+            // An encrypted store's exports stay encrypted.
+            Some(key) => transfer::build_sealed_export(
+                slot,
+                record.payload(),
+                metadata,
+                self.clock.now(),
+                key,
+            )?,
+            None => transfer::build_export(slot, record.payload(), metadata, self.clock.now()),
+        };
         let json = serde_json::to_vec_pretty(&file)?;
         transfer::write_export_file(
             path,
@@ -122,7 +128,21 @@ impl BackupFlow {
         )?;
         let limit = self.config().max_import_bytes;
         let bytes = transfer::read_bounded(path, limit)?;
-        let imported = transfer::parse_export(&bytes, self.store.options().max_payload_bytes)?;
+        let mut imported = transfer::parse_export(&bytes, self.store.options().max_payload_bytes)?;
+        if imported.sealed_associated_data.is_none() && self.store.options().require_encryption {
+            return Err(Error::Authentication {
+                path: path.to_path_buf(),
+                reason: crate::record::OpenFailure::NotEncrypted,
+            });
+        }
+        if let Some(ad) = imported.sealed_associated_data.take() {
+            imported.payload =
+                crate::record::seal::open(&self.store.options().keys, &ad, &imported.payload)
+                    .map_err(|reason| Error::Authentication {
+                        path: path.to_path_buf(),
+                        reason,
+                    })?;
+        }
         let slot = match requested {
             Some(slot) => slot,
             None => self.store.first_free_slot()?.ok_or_else(|| {

@@ -17,6 +17,9 @@ pub(super) struct SlotFacts {
     primary_present: bool,
     primary_loadable: bool,
     primary_newer: bool,
+    /// Files no configured key opens (wrong key or modified).
+    locked: usize,
+    primary_locked: bool,
     valid_copies: usize,
     valid_backups: usize,
     valid_snapshots: usize,
@@ -52,6 +55,8 @@ pub(super) fn assess_slot(
         primary_present: primary.is_some(),
         primary_loadable: primary.is_some_and(|c| c.is_valid()),
         primary_newer: false,
+        locked: 0,
+        primary_locked: false,
         valid_copies: 0,
         valid_backups: 0,
         valid_snapshots: 0,
@@ -161,6 +166,16 @@ pub(super) fn assess_slot(
                 status = FileHealthStatus::Corrupted;
                 issues.push(reason.clone());
             }
+            // Not damage: a wrong key (or a deliberate edit). Reported,
+            // never counted as corrupt, so nothing offers to replace it.
+            FileStatus::Locked { reason, .. } => {
+                status = FileHealthStatus::Suspicious;
+                issues.push(format!("cannot decrypt: {reason}"));
+                facts.locked += 1;
+                if check.role == CopyRole::Primary {
+                    facts.primary_locked = true;
+                }
+            }
             FileStatus::Unreadable { reason } => {
                 status = FileHealthStatus::Corrupted;
                 issues.push(format!("cannot be read: {reason}"));
@@ -243,7 +258,12 @@ pub(super) fn recommendations(report: &HealthReport, facts: &[SlotFacts]) -> Vec
     }
     for f in facts {
         let slot = f.slot;
-        if f.valid_copies == 0 {
+        if f.primary_locked || (f.valid_copies == 0 && f.locked > 0) {
+            out.push(format!(
+                "Slot {slot}: {} file(s) cannot be decrypted (wrong key or modified files). Check the key the game uses; nothing was changed, and nothing is repaired or moved until they open.",
+                f.locked
+            ));
+        } else if f.valid_copies == 0 {
             out.push(format!(
                 "Slot {slot}: no valid copy is left. Import an exported backup if you have one; the damaged files are kept in quarantine for support."
             ));
