@@ -656,7 +656,10 @@ fn instantiate(
         .script
         .clone()
         .upcast::<Object>()
-        .call("new", &[]);
+        .try_call("new", &[])
+        .map_err(|e| {
+            format!("{name} could not be created ({e}); its _init must take no argument")
+        })?;
     let mut object = created
         .try_to::<Gd<Object>>()
         .map_err(|_| format!("{name} could not be created (its _init must take no argument)"))?;
