@@ -182,7 +182,7 @@ fn stored_property(info: &VarDictionary) -> Option<StoredProperty> {
     if name == "script" || !backup_core::is_identifier(&name, TreeLimits::default().max_name_len) {
         return None;
     }
-    let ty = VariantType::from_ord(info.get("type")?.try_to::<i32>().ok()?);
+    let ty = VariantType::try_from_ord(info.get("type")?.try_to::<i32>().ok()?)?;
     let class_name = info
         .get("class_name")
         .map(|c| c.stringify().to_string())
