@@ -150,9 +150,14 @@ func test_registered_resources_round_trip_nested_shared_and_typed() -> void:
 	inv.best = shield
 	inv.tags = [&"starter", &"heavy"]
 	inv.by_slot = {1: sword, "spare": [shield]}
-	if not _saved_ok(1, {"inventory": inv, "loose": [shield]}):
+	if not _saved_ok(1, {"inventory": inv, "loose": [shield], "empty": SaveTypesInventory.new()}):
 		return
 	var back := _loaded(1)
+	var empty = back.get("empty")
+	if check(empty is SaveTypesInventory, "an empty Inventory"):
+		check_eq(empty.best, null, "a null Resource property stays null")
+		check_eq(empty.items.size(), 0, "empty typed array")
+		check(empty.items.get_typed_script() == SaveTypesItem, "empty items stays Array[SaveTypesItem]")
 	var b = back.get("inventory")
 	if not check(b is SaveTypesInventory, "an Inventory instance: %s" % var_to_str(back)):
 		return
