@@ -155,7 +155,7 @@ func test_registered_resources_round_trip_nested_shared_and_typed() -> void:
 	var back := _loaded(1)
 	var empty = back.get("empty")
 	if check(empty is SaveTypesInventory, "an empty Inventory"):
-		check_eq(empty.best, null, "a null Resource property stays null")
+		check(empty.best == null, "a null Resource property stays null")
 		check_eq(empty.items.size(), 0, "empty typed array")
 		check(empty.items.get_typed_script() == SaveTypesItem, "empty items stays Array[SaveTypesItem]")
 	var b = back.get("inventory")
