@@ -108,6 +108,8 @@ func continue_pilot(slot: int) -> bool:
 	var campaign: CampaignState
 	if stored_campaign is CampaignState:
 		campaign = stored_campaign
+		# Types are checked on load; values are the game's to check.
+		campaign.current_mission_index = clampi(campaign.current_mission_index, 0, CampaignState.MISSIONS.size())
 	else:
 		campaign = CampaignState.from_dict(stored_campaign if stored_campaign is Dictionary else {})
 	_set_current(profile, campaign, slot)

@@ -182,7 +182,7 @@ fn stored_property(info: &VarDictionary) -> Option<StoredProperty> {
     if name == "script" || !backup_core::is_identifier(&name, TreeLimits::default().max_name_len) {
         return None;
     }
-    let ty = VariantType::from_ord(info.get("type")?.try_to::<i32>().ok()?);
+    let ty = VariantType::try_from_ord(info.get("type")?.try_to::<i32>().ok()?)?;
     let class_name = info
         .get("class_name")
         .map(|c| c.stringify().to_string())
@@ -587,7 +587,9 @@ fn materialize(
     match node {
         TreeNode::Value(bytes) => {
             let value = godot::global::bytes_to_var(&PackedByteArray::from(bytes.as_slice()));
-            if value.is_nil() && bytes.as_slice() != [0, 0, 0, 0] {
+            // Godot answers undecodable bytes with nil; a stored nil or a
+            // null object reference (type 0 or 24 in the header) is nil too.
+            if value.is_nil() && !matches!(bytes.first(), Some(0) | Some(24)) {
                 return Err("not valid Godot data".into());
             }
             variant_check::check_storable(&value, "stored value")?;
@@ -656,7 +658,10 @@ fn instantiate(
         .script
         .clone()
         .upcast::<Object>()
-        .call("new", &[]);
+        .try_call("new", &[])
+        .map_err(|e| {
+            format!("{name} could not be created ({e}); its _init must take no argument")
+        })?;
     let mut object = created
         .try_to::<Gd<Object>>()
         .map_err(|_| format!("{name} could not be created (its _init must take no argument)"))?;
@@ -723,6 +728,9 @@ fn size_of(value: &Variant) -> i64 {
 
 fn fits(declared: &StoredProperty, value: &Variant, types: &SaveTypes) -> bool {
     let ty = value.get_type();
+    if ty == VariantType::NIL && declared.ty == VariantType::OBJECT {
+        return true; // no Resource there
+    }
     if declared.ty == VariantType::NIL || declared.ty == ty {
         if ty != VariantType::OBJECT || declared.class_name.is_empty() {
             return true;

@@ -327,3 +327,72 @@ fn the_stored_bytes_keep_their_layout() {
     );
     assert_eq!(tree.encode(&limits()).unwrap(), bytes);
 }
+
+/// A valid tree of up to `n` nodes: each node refers only to earlier ones.
+fn arbitrary_tree() -> impl Strategy<Value = Vec<TreeNode>> {
+    proptest::collection::vec(
+        (
+            0u8..4,
+            proptest::collection::vec(any::<u8>(), 0..6),
+            proptest::collection::vec(any::<u32>(), 0..4),
+        ),
+        1..24,
+    )
+    .prop_map(|raw| {
+        let mut nodes = Vec::new();
+        for (i, (kind, bytes, refs)) in raw.into_iter().enumerate() {
+            let refs: Vec<NodeId> = if i == 0 {
+                Vec::new()
+            } else {
+                refs.iter().map(|r| r % i as u32).collect()
+            };
+            nodes.push(match (kind, refs.is_empty()) {
+                (0, _) | (_, true) => TreeNode::Value(bytes),
+                (1, _) => TreeNode::Array {
+                    element: ContainerType::Untyped,
+                    items: refs,
+                },
+                (2, _) => TreeNode::Dictionary {
+                    key: ContainerType::Builtin(4),
+                    value: ContainerType::Object {
+                        class: "Resource".into(),
+                        script_type: Some("Item".into()),
+                    },
+                    entries: refs.iter().map(|r| (*r, *r)).collect(),
+                },
+                _ => TreeNode::Object {
+                    type_name: "Inventory".into(),
+                    properties: refs
+                        .iter()
+                        .enumerate()
+                        .map(|(n, r)| (format!("p{n}"), *r))
+                        .collect(),
+                },
+            });
+        }
+        nodes
+    })
+}
+
+proptest! {
+    #[test]
+    fn valid_trees_round_trip_and_damaged_ones_never_panic(
+        nodes in arbitrary_tree(),
+        flip_at in any::<usize>(),
+        flip_to in any::<u8>(),
+    ) {
+        let bytes = forge(&nodes);
+        let tree = decode(&bytes).unwrap();
+        prop_assert_eq!(tree.nodes(), &nodes[..]);
+        prop_assert_eq!(tree.encode(&limits()).unwrap(), bytes.clone());
+        // One damaged byte after the magic: refused, or still a valid tree.
+        let mut damaged = bytes.clone();
+        let at = TYPED_PAYLOAD_MAGIC.len() + flip_at % (bytes.len() - TYPED_PAYLOAD_MAGIC.len());
+        damaged[at] = flip_to;
+        if let Ok(tree) = decode(&damaged) {
+            for (i, node) in tree.nodes().iter().enumerate() {
+                prop_assert!(node.children().iter().all(|c| (*c as usize) < i));
+            }
+        }
+    }
+}
