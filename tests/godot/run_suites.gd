@@ -21,6 +21,10 @@ const SUITES: Array[String] = [
 	"test_save_game_manager.gd",
 	"test_spec_examples.gd",
 	"test_threading.gd",
+	"test_hostile_folder.gd",
+	"test_async_saves.gd",
+	"test_save_types.gd",
+	"test_security.gd",
 	"test_shutdown.gd",
 ]
 
