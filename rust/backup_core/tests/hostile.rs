@@ -66,12 +66,21 @@ fn newer_record(payload: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// Makes a FIFO with the system call, not by running `mkfifo`: a child
+/// process forked while another test holds the folder's lock would hold it
+/// too until it execs, and that test would see the folder as in use.
 fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
+    let rc = unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) };
+    assert_eq!(
+        rc,
+        0,
+        "mkfifo {}: {}",
+        path.display(),
+        std::io::Error::last_os_error()
+    );
 }
 
 /// Runs `f` on another thread; fails (instead of hanging) after 10 s.
