@@ -66,12 +66,14 @@ fn newer_record(payload: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// Makes a FIFO without spawning a process (a forked child would hold the
+/// lock files of stores open in parallel tests until it execs).
 fn mkfifo(path: &Path) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
+    let rc = unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) };
+    assert_eq!(rc, 0, "mkfifo {}", path.display());
 }
 
 /// Runs `f` on another thread; fails (instead of hanging) after 10 s.
@@ -525,4 +527,27 @@ fn a_hard_link_planted_under_a_temp_name_is_never_written_through() {
     );
     store.save(0, b"third", &meta("M")).unwrap();
     assert_eq!(fs::read(&victim).unwrap(), b"precious");
+}
+
+#[test]
+fn a_fifo_or_directory_as_the_lock_file_is_refused_without_blocking() {
+    for make in ["fifo", "dir"] {
+        let (dir, _clock) = folder();
+        let lock = dir.path().join(".lock");
+        fs::remove_file(&lock).unwrap();
+        if make == "fifo" {
+            mkfifo(&lock);
+        } else {
+            fs::create_dir(&lock).unwrap();
+        }
+        let before = tree(dir.path());
+        let root = dir.path().to_path_buf();
+        let err = within_seconds(move || {
+            backup_core::SlotStore::open(&root, fast_options())
+                .unwrap_err()
+                .to_string()
+        });
+        assert!(err.contains(".lock"), "{make}: {err}");
+        assert_eq!(tree(dir.path()), before, "{make}");
+    }
 }
