@@ -229,6 +229,23 @@ fn a_newer_format_backup_blocks_the_automatic_restore_of_an_older_one() {
 }
 
 #[test]
+fn a_newer_format_copy_older_than_backup_level_0_does_not_block_repair() {
+    let (dir, clock) = folder();
+    let layout = Layout::new(dir.path());
+    // The player tried a newer build long ago (bak2), came back and saved.
+    fs::write(layout.backup(0, 2), newer_record(b"long ago")).unwrap();
+    fs::write(layout.primary(0), b"BKSV damaged damaged damaged").unwrap();
+    let store = open(dir.path(), &clock);
+    let outcome = store.repair(0).unwrap();
+    assert_eq!(outcome.source, backup_core::RecoverySource::Backup(0));
+    assert_eq!(store.load(0).unwrap().payload, b"first");
+    assert_eq!(
+        fs::read(layout.backup(0, 2)).unwrap(),
+        newer_record(b"long ago")
+    );
+}
+
+#[test]
 fn an_import_file_named_like_a_temp_file_survives_the_start_up() {
     let (dir, clock) = folder();
     let source = dir.path().join("pilot_export.tmp");
