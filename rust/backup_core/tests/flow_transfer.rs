@@ -12,8 +12,14 @@ use flow_support::{corrupt, fast_options, keys, tree, Env};
 use serde_json::{json, Value};
 
 fn exported(env: &Env, slot: i64, include_metadata: bool) -> (PathBuf, Value) {
-    // Exports go outside the save folder (inside it they are refused).
-    let path = outside().keep().join(format!("export_{slot}.json"));
+    // Exports go outside the save folder (inside it they are refused), one
+    // folder per test binary, one name per save folder.
+    static EXPORTS: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let folder = env.root().file_name().unwrap().to_string_lossy();
+    let path = EXPORTS
+        .get_or_init(outside)
+        .path()
+        .join(format!("export_{folder}_{slot}.json"));
     let result = env.flow.export_backup(slot, &path, include_metadata);
     assert!(result.success, "{result:?}");
     let text = fs::read(&path).unwrap();

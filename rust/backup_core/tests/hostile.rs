@@ -66,21 +66,14 @@ fn newer_record(payload: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// Makes a FIFO with the system call, not by running `mkfifo`: a child
-/// process forked while another test holds the folder's lock would hold it
-/// too until it execs, and that test would see the folder as in use.
+/// Makes a FIFO without spawning a process (a forked child would hold the
+/// lock files of stores open in parallel tests until it execs).
 fn mkfifo(path: &Path) {
     use std::os::unix::ffi::OsStrExt;
     let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
     // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
-    let rc = unsafe { libc::mkfifo(c_path.as_ptr(), 0o644) };
-    assert_eq!(
-        rc,
-        0,
-        "mkfifo {}: {}",
-        path.display(),
-        std::io::Error::last_os_error()
-    );
+    let rc = unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) };
+    assert_eq!(rc, 0, "mkfifo {}", path.display());
 }
 
 /// Runs `f` on another thread; fails (instead of hanging) after 10 s.
@@ -233,6 +226,23 @@ fn a_newer_format_backup_blocks_the_automatic_restore_of_an_older_one() {
     let err = store.repair(0).unwrap_err();
     assert!(err.to_string().contains("newer"), "{err}");
     assert!(!layout.primary(0).exists());
+}
+
+#[test]
+fn a_newer_format_copy_older_than_backup_level_0_does_not_block_repair() {
+    let (dir, clock) = folder();
+    let layout = Layout::new(dir.path());
+    // The player tried a newer build long ago (bak2), came back and saved.
+    fs::write(layout.backup(0, 2), newer_record(b"long ago")).unwrap();
+    fs::write(layout.primary(0), b"BKSV damaged damaged damaged").unwrap();
+    let store = open(dir.path(), &clock);
+    let outcome = store.repair(0).unwrap();
+    assert_eq!(outcome.source, backup_core::RecoverySource::Backup(0));
+    assert_eq!(store.load(0).unwrap().payload, b"first");
+    assert_eq!(
+        fs::read(layout.backup(0, 2)).unwrap(),
+        newer_record(b"long ago")
+    );
 }
 
 #[test]
@@ -534,4 +544,27 @@ fn a_hard_link_planted_under_a_temp_name_is_never_written_through() {
     );
     store.save(0, b"third", &meta("M")).unwrap();
     assert_eq!(fs::read(&victim).unwrap(), b"precious");
+}
+
+#[test]
+fn a_fifo_or_directory_as_the_lock_file_is_refused_without_blocking() {
+    for make in ["fifo", "dir"] {
+        let (dir, _clock) = folder();
+        let lock = dir.path().join(".lock");
+        fs::remove_file(&lock).unwrap();
+        if make == "fifo" {
+            mkfifo(&lock);
+        } else {
+            fs::create_dir(&lock).unwrap();
+        }
+        let before = tree(dir.path());
+        let root = dir.path().to_path_buf();
+        let err = within_seconds(move || {
+            backup_core::SlotStore::open(&root, fast_options())
+                .unwrap_err()
+                .to_string()
+        });
+        assert!(err.contains(".lock"), "{make}: {err}");
+        assert_eq!(tree(dir.path()), before, "{make}");
+    }
 }

@@ -317,7 +317,13 @@ impl Storage for StdStorage {
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         #[cfg(unix)]
         {
-            File::open(dir)?.sync_all()
+            // A directory only, never blocking on a FIFO put in its place.
+            use std::os::unix::fs::OpenOptionsExt;
+            OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_DIRECTORY | libc::O_NONBLOCK)
+                .open(dir)?
+                .sync_all()
         }
         #[cfg(not(unix))]
         {

@@ -430,11 +430,17 @@ impl SlotStore {
         Ok(actions)
     }
 
-    /// A backup level or interrupted write of `slot` written by a newer
-    /// format version, if there is one.
+    /// The newest copy of `slot` other than its primary (backup level 0 or
+    /// the interrupted write), when it was written by a newer format version.
     pub(crate) fn newer_format_copy(&self, slot: u32) -> Result<Option<PathBuf>> {
-        let mut paths = self.existing_backup_paths(slot)?;
-        paths.push(Layout::temp_for(&self.layout.primary(slot)));
+        // The newest copies only: backup level 0 (the save before the lost
+        // primary) and the interrupted write. A newer-format file deeper in
+        // the backups or among the snapshots is older than a current-format
+        // level 0 (the player went back to this build and saved again).
+        let paths = [
+            self.layout.backup(slot, 0),
+            Layout::temp_for(&self.layout.primary(slot)),
+        ];
         Ok(paths.into_iter().find(|path| {
             matches!(
                 self.read_record(path),

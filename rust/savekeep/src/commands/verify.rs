@@ -293,11 +293,18 @@ fn plan(store: &SlotStore) -> CliResult<Plan> {
                 }
             }
             Some(FileRole::Primary(_) | FileRole::Backup(..)) => {}
-            Some(FileRole::Temp) => match temp_slot(&name) {
-                Some(slot) if slot < options.slot_count => plan.interrupted.push((slot, path)),
-                _ => plan.foreign.push(ForeignFile {
+            Some(FileRole::Temp) => match (temp_slot(&name), Layout::temp_target(&name)) {
+                (Some(slot), _) if slot < options.slot_count => plan.interrupted.push((slot, path)),
+                (_, Some(_)) => plan.foreign.push(ForeignFile {
                     path: display_path(&path),
-                    reason: "leftover temporary file of an interrupted write".into(),
+                    reason: format!(
+                        "interrupted write beyond the {} slots configured (see --slots); opening the folder as writer finishes it or keeps it in quarantine/",
+                        options.slot_count
+                    ),
+                }),
+                (_, None) => plan.foreign.push(ForeignFile {
+                    path: display_path(&path),
+                    reason: "not a save file name; the game ignores it".into(),
                 }),
             },
             None if STORE_ENTRIES.contains(&name.as_str()) => {}
