@@ -37,6 +37,8 @@ var _autosaves := {}
 
 
 func _ready() -> void:
+	# Allows these two Resource types inside saved data (once per run).
+	SaveGameManager.register_save_type([PlayerProfile, CampaignState])
 	SaveGameManager.save_request_completed.connect(_on_save_request_completed)
 	# The "saving..." indicator, over whatever scene is shown.
 	add_child(preload("res://scenes/autosave_indicator.tscn").instantiate())
@@ -51,11 +53,6 @@ func _get_current_pilot_profile() -> PlayerProfile:
 ## Public alias of _get_current_pilot_profile().
 func get_current_pilot_profile() -> PlayerProfile:
 	return current_profile
-
-
-func _ready() -> void:
-	# Allows these two Resource types inside saved data (once per run).
-	SaveGameManager.register_save_type([PlayerProfile, CampaignState])
 
 
 ## Slot of the pilot being played, -1 when none.
