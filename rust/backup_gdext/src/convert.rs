@@ -31,7 +31,7 @@ pub fn variant_to_json(value: &Variant) -> Value {
         }
         VariantType::ARRAY => Value::Array(
             value
-                .to::<VarArray>()
+                .to::<AnyArray>()
                 .iter_shared()
                 .map(|v| variant_to_json(&v))
                 .collect(),

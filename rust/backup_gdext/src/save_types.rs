@@ -107,7 +107,7 @@ impl SaveTypes {
 fn collect_specs(spec: &Variant, out: &mut Vec<RegisteredType>) -> Result<(), String> {
     match spec.get_type() {
         VariantType::ARRAY => {
-            for item in spec.to::<VarArray>().iter_shared() {
+            for item in spec.to::<AnyArray>().iter_shared() {
                 if item.get_type() == VariantType::ARRAY {
                     return Err("nested Arrays of types are not accepted".into());
                 }
@@ -256,8 +256,8 @@ impl Encoder<'_> {
             VariantType::CALLABLE | VariantType::SIGNAL | VariantType::RID => {
                 Err(variant_check::refusal_of_kind(value, path).unwrap_or_default())
             }
-            VariantType::ARRAY => self.array(value.to::<VarArray>(), path, depth),
-            VariantType::DICTIONARY => self.dictionary(value.to::<VarDictionary>(), path, depth),
+            VariantType::ARRAY => self.array(value.to::<AnyArray>(), path, depth),
+            VariantType::DICTIONARY => self.dictionary(value.to::<AnyDictionary>(), path, depth),
             _ => Ok(Encoded::Plain),
         }
     }
@@ -275,7 +275,7 @@ impl Encoder<'_> {
         self.builder.push(node).map_err(|e| e.to_string())
     }
 
-    fn array(&mut self, array: VarArray, path: &Path, depth: usize) -> Result<Encoded, String> {
+    fn array(&mut self, array: AnyArray, path: &Path, depth: usize) -> Result<Encoded, String> {
         let element = container_type_of_array(&array, self.types, path)?;
         let mut items = Vec::with_capacity(array.len());
         let mut any_node = element_is_object(&element);
@@ -300,12 +300,18 @@ impl Encoder<'_> {
 
     fn dictionary(
         &mut self,
-        dict: VarDictionary,
+        dict: AnyDictionary,
         path: &Path,
         depth: usize,
     ) -> Result<Encoded, String> {
         if let Some(type_name) = dict.get(TYPE_KEY) {
-            return self.plain_form_object(&dict, &type_name, path, depth);
+            let Ok(plain) = dict.try_cast_var_dictionary() else {
+                return Err(format!(
+                    "{} is a typed Dictionary with the reserved key {TYPE_KEY:?}; a Resource's plain form is an untyped Dictionary",
+                    path.render()
+                ));
+            };
+            return self.plain_form_object(&plain, &type_name, path, depth);
         }
         let (key, value) = container_types_of_dictionary(&dict, self.types, path)?;
         let mut any_node = element_is_object(&key) || element_is_object(&value);
@@ -428,7 +434,7 @@ fn element_is_object(ty: &ContainerType) -> bool {
 /// The element type of `array`; a typed Array of objects must be typed with
 /// an engine class or a registered script.
 fn container_type_of_array(
-    array: &VarArray,
+    array: &AnyArray,
     types: &SaveTypes,
     path: &Path,
 ) -> Result<ContainerType, String> {
@@ -443,7 +449,7 @@ fn container_type_of_array(
 }
 
 fn container_types_of_dictionary(
-    dict: &VarDictionary,
+    dict: &AnyDictionary,
     types: &SaveTypes,
     path: &Path,
 ) -> Result<(ContainerType, ContainerType), String> {

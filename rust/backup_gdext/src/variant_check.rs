@@ -190,13 +190,13 @@ fn walk(value: &Variant, path: &Path, depth: usize) -> Result<(), String> {
             Err(refusal_of_kind(value, path).unwrap_or_default())
         }
         VariantType::ARRAY => {
-            for (i, item) in value.to::<VarArray>().iter_shared().enumerate() {
+            for (i, item) in value.to::<AnyArray>().iter_shared().enumerate() {
                 walk(&item, &path.index(i), depth + 1)?;
             }
             Ok(())
         }
         VariantType::DICTIONARY => {
-            for (n, (key, item)) in value.to::<VarDictionary>().iter_shared().enumerate() {
+            for (n, (key, item)) in value.to::<AnyDictionary>().iter_shared().enumerate() {
                 walk(&key, &path.key_itself(n), depth + 1)?;
                 walk(&item, &path.key(&key), depth + 1)?;
             }
