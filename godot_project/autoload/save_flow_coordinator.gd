@@ -2,9 +2,12 @@
 ##
 ## It owns the current pilot (PlayerProfile + CampaignState), turns them into
 ## plain Dictionaries for SaveGameManager, and reports every save through
-## `save_flow_completed`. BackupFlowCoordinator listens to that signal (an
-## event backup after "mission_complete" and "campaign_checkpoint") and asks
-## `_get_current_pilot_profile()` which pilot is playing.
+## `save_flow_completed`. A BackupFlowCoordinator connects to that signal by
+## itself (in its _ready) and, with enable_event_backups on, makes a
+## CRITICAL_PROGRESS backup after each successful "mission_complete" and
+## "campaign_checkpoint" save. It does
+## not call `_get_current_pilot_profile()`: backups take the pilot's callsign
+## from the slot's metadata, which save_current_game() writes.
 extends Node
 
 ## A save or load flow began.
@@ -28,8 +31,9 @@ var current_save_slot: int = -1
 var last_error: String = ""
 
 
-## The pilot being played (null before New/Continue). Called by
-## BackupFlowCoordinator to put the callsign in backup metadata.
+## The pilot being played (null before New/Continue). The spec's integration
+## point for the current pilot; BackupFlowCoordinator itself reads the
+## callsign from the slot's metadata instead.
 func _get_current_pilot_profile() -> PlayerProfile:
 	return current_profile
 
