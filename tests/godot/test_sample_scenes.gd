@@ -540,7 +540,7 @@ func test_scenes_are_laid_out_in_tscn_files_and_themed_once() -> void:
 		"res://scenes/recovery_wizard.tscn": "RecoveryWizard"}
 	var classes := {}
 	for c in ProjectSettings.get_global_class_list():
-		classes[c["class"]] = c["path"]
+		classes[str(c["class"])] = str(c["path"])
 	for path in expected:
 		var state := (load(path) as PackedScene).get_state()
 		var unique: Array[String] = []
