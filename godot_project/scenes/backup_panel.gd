@@ -26,6 +26,12 @@ var selected_slot := -1:
 ## The last health report shown.
 var last_report: Dictionary = {}
 
+# What each selectable item of backup_list restores, in item order:
+# {"level": int} for a rolling backup, {"snapshot_id": String} for a snapshot.
+var _listed: Array[Dictionary] = []
+# True while a health check started by the panel runs on the worker thread.
+var _checking := false
+
 @onready var backup_name_edit: LineEdit = %BackupNameEdit
 @onready var backup_description_edit: LineEdit = %BackupDescriptionEdit
 @onready var create_backup_button: Button = %CreateBackupButton
@@ -48,12 +54,6 @@ var last_report: Dictionary = {}
 @onready var schedule_label: Label = %ScheduleLabel
 @onready var open_wizard_button: Button = %OpenWizardButton
 @onready var status_label: Label = %BackupStatusLabel
-
-# What each selectable item of backup_list restores, in item order:
-# {"level": int} for a rolling backup, {"snapshot_id": String} for a snapshot.
-var _listed: Array[Dictionary] = []
-# True while a health check started by the panel runs on the worker thread.
-var _checking := false
 
 
 func _ready() -> void:

@@ -13,10 +13,18 @@
 class_name MainScreen
 extends Control
 
-const WizardScene := preload("res://scenes/recovery_wizard.tscn")
-
 ## The wizard opened (from the panel or on recovery_wizard_initiated).
 signal wizard_opened(wizard: RecoveryWizard)
+
+const WizardScene := preload("res://scenes/recovery_wizard.tscn")
+
+## The open wizard, or null.
+var wizard: RecoveryWizard = null
+## Notifications shown for coordinator signals (newest last).
+var notifications: PackedStringArray = []
+
+# Slot number of every row of slot_list.
+var _row_slots: Array[int] = []
 
 @onready var coordinator: BackupFlowCoordinator = $BackupFlowCoordinator
 @onready var slot_list: ItemList = %SlotList
@@ -31,14 +39,6 @@ signal wizard_opened(wizard: RecoveryWizard)
 @onready var break_button: Button = %BreakSaveButton
 @onready var quit_button: Button = %QuitButton
 @onready var backup_panel: BackupPanel = %BackupPanel
-
-## The open wizard, or null.
-var wizard: RecoveryWizard = null
-## Notifications shown for coordinator signals (newest last).
-var notifications: PackedStringArray = []
-
-# Slot number of every row of slot_list.
-var _row_slots: Array[int] = []
 
 
 func _ready() -> void:

@@ -32,6 +32,9 @@ var running := false
 ## The last recovery's result (empty before Run).
 var last_result: Dictionary = {}
 
+# Recovery options in the order of option_picker's items.
+var _options: Array = []
+
 @onready var title_label: Label = %ScenarioTitle
 @onready var analysis_label: Label = %AnalysisLabel
 @onready var backups_list: ItemList = %AvailableBackups
@@ -45,9 +48,6 @@ var last_result: Dictionary = {}
 @onready var close_button: Button = %CloseButton
 @onready var progress_bar: ProgressBar = %RecoveryProgress
 @onready var outcome_label: Label = %OutcomeLabel
-
-# Recovery options in the order of option_picker's items.
-var _options: Array = []
 
 
 func _ready() -> void:
