@@ -28,7 +28,9 @@ func _shoot() -> void:
 	game_state.quit_on_shutdown = false
 	var sgm := Engine.get_singleton("SaveGameManager")
 	sgm.save_root = "user://screenshot_saves_%d" % Time.get_ticks_usec()
-	var main: MainScreen = load("res://scenes/main.tscn").instantiate()
+	# Loaded at run time, untyped: main.gd names the autoloads, which do not
+	# exist yet when this script is compiled.
+	var main: Control = load("res://scenes/main.tscn").instantiate()
 	root.add_child(main)
 	await process_frame
 
@@ -54,16 +56,17 @@ func _shoot() -> void:
 	await _settle()
 	var screen := root.get_texture().get_image()
 	_save(screen, out_dir.path_join("main.png"))
-	_save(screen.get_region(Rect2i(main.backup_panel.get_global_rect())), out_dir.path_join("backup_panel.png"))
+	var panel: Control = main.backup_panel
+	_save(screen.get_region(Rect2i(panel.get_global_rect())), out_dir.path_join("backup_panel.png"))
 
-	var wizard := main.open_wizard_for_slot(1)
+	var wizard: Control = main.open_wizard_for_slot(1)
 	wizard.next_button.pressed.emit()
 	await _settle()
 	_save(root.get_texture().get_image(), out_dir.path_join("wizard.png"))
 	quit(1 if _failed else 0)
 
 
-func _new_pilot(main: MainScreen, callsign: String) -> void:
+func _new_pilot(main: Control, callsign: String) -> void:
 	main.callsign_edit.text = callsign
 	if not main.new_pilot():
 		push_error("could not create pilot %s: %s" % [callsign, main.status_label.text])
