@@ -61,8 +61,10 @@ if [ "$run" = 1 ]; then
     exit 0
   fi
   mkdir -p godot_project/.godot
-  # Listing the extension before the first import avoids spurious
-  # "native class not found" errors (see DESIGN.md, Godot runtime).
+  # Godot loads the extensions listed in .godot/extension_list.cfg. The
+  # editor writes that file during the first import, which meanwhile prints
+  # spurious "Native class not found" errors for every script naming an
+  # extension class; writing it before the import avoids them.
   grep -qs backup_system.gdextension godot_project/.godot/extension_list.cfg ||
     echo "res://addons/backup_system/backup_system.gdextension" >> godot_project/.godot/extension_list.cfg
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "$(uname -s)" = Linux ]; then

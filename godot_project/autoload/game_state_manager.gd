@@ -1,9 +1,12 @@
 ## Autoload "GameStateManager": the game's top-level state machine.
 ##
-## BackupFlowCoordinator listens to `state_changed` and makes its automated
-## backups on MISSION_COMPLETE, CAMPAIGN_MILESTONE and SHUTDOWN. Quitting goes
-## through request_shutdown() (also on the window's close button), so the
-## GAME_SHUTDOWN backup is written before the tree quits.
+## A BackupFlowCoordinator connects to `state_changed` by itself (in its
+## _ready) and, with enable_event_backups on, makes an automated backup on
+## MISSION_COMPLETE (trigger MISSION_COMPLETE) and SHUTDOWN (GAME_SHUTDOWN).
+## Other states make none: the sample's main scene asks for the
+## CAMPAIGN_MILESTONE backup itself. Quitting goes through request_shutdown()
+## (also on the window's close button), so the GAME_SHUTDOWN backup is written
+## before the tree quits.
 extends Node
 
 enum GameState {

@@ -3,10 +3,13 @@
 ## It owns the current pilot (PlayerProfile + CampaignState), saves both
 ## Resources directly through SaveGameManager (their types are registered with
 ## `register_save_type`, so they are stored as type name + @export properties
-## and loading never runs a script named by the file), and reports every save through
-## `save_flow_completed`. BackupFlowCoordinator listens to that signal (an
-## event backup after "mission_complete" and "campaign_checkpoint") and asks
-## `_get_current_pilot_profile()` which pilot is playing.
+## and loading never runs a script named by the file), and reports every save
+## through `save_flow_completed`. A BackupFlowCoordinator connects to that
+## signal by itself (in its _ready) and, with enable_event_backups on, makes a
+## CRITICAL_PROGRESS backup after each successful "mission_complete" and
+## "campaign_checkpoint" save. It does not call `_get_current_pilot_profile()`:
+## backups take the pilot's callsign from the slot's metadata, which
+## save_current_game() writes.
 extends Node
 
 ## A save or load flow began.
@@ -44,8 +47,9 @@ func _ready() -> void:
 	add_child(preload("res://scenes/autosave_indicator.tscn").instantiate())
 
 
-## The pilot being played (null before New/Continue). Called by
-## BackupFlowCoordinator to put the callsign in backup metadata.
+## The pilot being played (null before New/Continue). The spec's integration
+## point for the current pilot; BackupFlowCoordinator itself reads the
+## callsign from the slot's metadata instead.
 func _get_current_pilot_profile() -> PlayerProfile:
 	return current_profile
 

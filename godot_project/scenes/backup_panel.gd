@@ -2,10 +2,11 @@
 ## restore, export/import, the health check and the schedule settings, all
 ## through a BackupFlowCoordinator (and SaveGameManager for per-slot detail).
 ##
-## Controls carry stable names; tests drive them through their signals.
-extends VBoxContainer
-
-const UI := preload("res://scenes/ui.gd")
+## The layout is backup_panel.tscn, styled by theme.tres: move, restyle or
+## regroup its nodes in the editor freely. The script reaches them by their
+## unique names (%Name), and tests drive them by the same names.
+class_name BackupPanel
+extends PanelContainer
 
 ## The player asked for the recovery wizard of `save_slot`.
 signal wizard_requested(save_slot: int)
@@ -14,7 +15,7 @@ signal action_finished(action: String, success: bool, message: String)
 ## A health check started by the panel finished and its report is shown.
 signal health_check_finished(report: Dictionary)
 
-## The coordinator the panel works through.
+## The coordinator the panel works through (set it, or call attach()).
 var coordinator: BackupFlowCoordinator
 ## Slot whose backups are listed (-1: none selected).
 var selected_slot := -1:
@@ -25,40 +26,41 @@ var selected_slot := -1:
 ## The last health report shown.
 var last_report: Dictionary = {}
 
-var backup_name_edit: LineEdit
-var backup_description_edit: LineEdit
-var create_backup_button: Button
-var backup_list: ItemList
-var restore_button: Button
-var export_button: Button
-var import_button: Button
-var export_dialog: FileDialog
-var import_dialog: FileDialog
-var health_check_button: Button
-var health_progress: ProgressBar
-var health_score: ProgressBar
-var health_summary: Label
-var recommendations_list: ItemList
-var automated_check: CheckBox
-var event_backups_check: CheckBox
-var health_monitoring_check: CheckBox
-var schedule_hours_spin: SpinBox
-var max_automated_spin: SpinBox
-var schedule_label: Label
-var open_wizard_button: Button
-var status_label: Label
-
 # What each selectable item of backup_list restores, in item order:
 # {"level": int} for a rolling backup, {"snapshot_id": String} for a snapshot.
 var _listed: Array[Dictionary] = []
 # True while a health check started by the panel runs on the worker thread.
 var _checking := false
 
+@onready var backup_name_edit: LineEdit = %BackupNameEdit
+@onready var backup_description_edit: LineEdit = %BackupDescriptionEdit
+@onready var create_backup_button: Button = %CreateBackupButton
+@onready var backup_list: ItemList = %BackupList
+@onready var restore_button: Button = %RestoreButton
+@onready var export_button: Button = %ExportButton
+@onready var import_button: Button = %ImportButton
+@onready var export_dialog: FileDialog = %ExportDialog
+@onready var import_dialog: FileDialog = %ImportDialog
+@onready var health_check_button: Button = %HealthCheckButton
+@onready var health_progress: ProgressBar = %HealthCheckProgress
+@onready var health_score: ProgressBar = %HealthScore
+@onready var health_summary: Label = %HealthSummary
+@onready var recommendations_list: ItemList = %Recommendations
+@onready var automated_check: CheckBox = %AutomatedBackupsCheck
+@onready var event_backups_check: CheckBox = %EventBackupsCheck
+@onready var health_monitoring_check: CheckBox = %HealthMonitoringCheck
+@onready var schedule_hours_spin: SpinBox = %ScheduleHoursSpin
+@onready var max_automated_spin: SpinBox = %MaxAutomatedSpin
+@onready var schedule_label: Label = %ScheduleLabel
+@onready var open_wizard_button: Button = %OpenWizardButton
+@onready var status_label: Label = %BackupStatusLabel
+
 
 func _ready() -> void:
-	_build()
 	if coordinator:
 		attach(coordinator)
+	else:
+		refresh_backups()
 
 
 ## Connects the panel to `c` (safe to call again with the same one).
@@ -266,112 +268,13 @@ func _finish(action: String, ok: bool, message: String) -> void:
 	action_finished.emit(action, ok, message)
 
 
-func _build() -> void:
-	add_theme_constant_override("separation", 6)
-	_heading("Backups")
-	var manual := HBoxContainer.new()
-	manual.name = "ManualBackup"
-	add_child(manual)
-	backup_name_edit = _line_edit(manual, "BackupNameEdit", "Backup name")
-	backup_description_edit = _line_edit(manual, "BackupDescriptionEdit", "Description (optional)")
-	create_backup_button = UI.button(manual, "CreateBackupButton", "Create backup", create_manual_backup)
-	backup_list = ItemList.new()
-	backup_list.name = "BackupList"
-	backup_list.custom_minimum_size = Vector2(0, 100)
-	add_child(backup_list)
-	var actions := HBoxContainer.new()
-	actions.name = "BackupActions"
-	add_child(actions)
-	restore_button = UI.button(actions, "RestoreButton", "Restore selected", restore_selected)
-	export_button = UI.button(actions, "ExportButton", "Export...", func(): export_dialog.popup_centered_ratio(0.6))
-	import_button = UI.button(actions, "ImportButton", "Import...", func(): import_dialog.popup_centered_ratio(0.6))
-	open_wizard_button = UI.button(actions, "OpenWizardButton", "Recovery wizard...", func(): wizard_requested.emit(selected_slot))
-	export_dialog = _file_dialog("ExportDialog", FileDialog.FILE_MODE_SAVE_FILE)
-	export_dialog.file_selected.connect(export_to)
-	import_dialog = _file_dialog("ImportDialog", FileDialog.FILE_MODE_OPEN_FILE)
-	import_dialog.file_selected.connect(import_from)
-
-	_heading("Health")
-	health_check_button = UI.button(self, "HealthCheckButton", "Run health check", run_health_check)
-	health_progress = _bar("HealthCheckProgress")
-	health_score = _bar("HealthScore")
-	health_score.tooltip_text = "Share of healthy backups"
-	health_summary = Label.new()
-	health_summary.name = "HealthSummary"
-	add_child(health_summary)
-	recommendations_list = ItemList.new()
-	recommendations_list.name = "Recommendations"
-	recommendations_list.custom_minimum_size = Vector2(0, 70)
-	add_child(recommendations_list)
-
-	_heading("Schedule")
-	var schedule := GridContainer.new()
-	schedule.name = "Schedule"
-	schedule.columns = 2
-	add_child(schedule)
-	automated_check = _check(schedule, "AutomatedBackupsCheck", "Automated backups")
-	event_backups_check = _check(schedule, "EventBackupsCheck", "Backups on game events")
-	health_monitoring_check = _check(schedule, "HealthMonitoringCheck", "Health monitoring")
-	schedule_hours_spin = _spin(schedule, "ScheduleHoursSpin", "h between backups", 1, 24 * 30)
-	max_automated_spin = _spin(schedule, "MaxAutomatedSpin", "kept", 1, 500)
-	UI.button(schedule, "ApplyScheduleButton", "Apply schedule", apply_schedule)
-	schedule_label = Label.new()
-	schedule_label.name = "ScheduleLabel"
-	add_child(schedule_label)
-	status_label = Label.new()
-	status_label.name = "BackupStatusLabel"
-	status_label.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
-	add_child(status_label)
+func _on_export_pressed() -> void:
+	export_dialog.popup_centered_ratio(0.6)
 
 
-func _heading(text: String) -> void:
-	var l := Label.new()
-	l.name = text + "Heading"
-	l.text = text
-	l.add_theme_font_size_override("font_size", 18)
-	add_child(l)
+func _on_import_pressed() -> void:
+	import_dialog.popup_centered_ratio(0.6)
 
 
-func _line_edit(parent: Node, node_name: String, placeholder: String) -> LineEdit:
-	var e := LineEdit.new()
-	e.name = node_name
-	e.placeholder_text = placeholder
-	e.size_flags_horizontal = Control.SIZE_EXPAND_FILL
-	parent.add_child(e)
-	return e
-
-
-func _bar(node_name: String) -> ProgressBar:
-	var p := ProgressBar.new()
-	p.name = node_name
-	p.custom_minimum_size = Vector2(0, 20)
-	add_child(p)
-	return p
-
-
-func _check(parent: Node, node_name: String, text: String) -> CheckBox:
-	var c := CheckBox.new()
-	c.name = node_name
-	c.text = text
-	parent.add_child(c)
-	return c
-
-
-func _spin(parent: Node, node_name: String, suffix: String, lo: float, hi: float) -> SpinBox:
-	var s := SpinBox.new()
-	s.name = node_name
-	s.min_value = lo
-	s.max_value = hi
-	s.suffix = suffix
-	parent.add_child(s)
-	return s
-
-
-func _file_dialog(node_name: String, mode: FileDialog.FileMode) -> FileDialog:
-	var d := FileDialog.new()
-	d.name = node_name
-	d.file_mode = mode
-	d.access = FileDialog.ACCESS_FILESYSTEM
-	d.filters = PackedStringArray(["*.json ; Backup export"])
-	add_child(d)
-	return d
+func _on_open_wizard_pressed() -> void:
+	wizard_requested.emit(selected_slot)

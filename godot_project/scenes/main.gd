@@ -2,43 +2,49 @@
 ## pretend "Fly mission", the backup panel, the recovery wizard and a debug
 ## "Break a save" button.
 ##
-## The BackupFlowCoordinator is a child node of this scene (see main.tscn),
-## which is all a game needs to get automated backups: the coordinator finds
-## SaveGameManager, GameStateManager and SaveFlowCoordinator by itself.
+## The layout is main.tscn, styled by theme.tres (set on the root, inherited
+## by the backup panel and the wizard): move, restyle or regroup its nodes in
+## the editor freely. The script reaches them by their unique names (%Name),
+## and tests drive them by the same names.
+##
+## The BackupFlowCoordinator is a child node of this scene, which is all a
+## game needs to get automated backups: the coordinator finds SaveGameManager,
+## GameStateManager and SaveFlowCoordinator by itself.
+class_name MainScreen
 extends Control
 
-const UI := preload("res://scenes/ui.gd")
+## The wizard opened (from the panel or on recovery_wizard_initiated).
+signal wizard_opened(wizard: RecoveryWizard)
 
 const WizardScene := preload("res://scenes/recovery_wizard.tscn")
-const PanelScene := preload("res://scenes/backup_panel.tscn")
 
-## The wizard opened (from the panel or on recovery_wizard_initiated).
-signal wizard_opened(wizard: Control)
-
-@onready var coordinator: BackupFlowCoordinator = $BackupFlowCoordinator
-
-var slot_list: ItemList
-var callsign_edit: LineEdit
-var new_button: Button
-var continue_button: Button
-var save_button: Button
-var fly_button: Button
-var pilot_label: Label
-var status_label: Label
-var break_mode: OptionButton
-var break_button: Button
-var backup_panel: Control
 ## The open wizard, or null.
-var wizard: Control = null
+var wizard: RecoveryWizard = null
 ## Notifications shown for coordinator signals (newest last).
 var notifications: PackedStringArray = []
 
 # Slot number of every row of slot_list.
 var _row_slots: Array[int] = []
 
+@onready var coordinator: BackupFlowCoordinator = $BackupFlowCoordinator
+@onready var slot_list: ItemList = %SlotList
+@onready var callsign_edit: LineEdit = %CallsignEdit
+@onready var new_button: Button = %NewPilotButton
+@onready var continue_button: Button = %ContinueButton
+@onready var save_button: Button = %SaveButton
+@onready var fly_button: Button = %FlyMissionButton
+@onready var pilot_label: Label = %PilotLabel
+@onready var status_label: Label = %StatusLabel
+@onready var break_mode: OptionButton = %BreakMode
+@onready var break_button: Button = %BreakSaveButton
+@onready var quit_button: Button = %QuitButton
+@onready var backup_panel: BackupPanel = %BackupPanel
+
 
 func _ready() -> void:
-	_build()
+	for i in SaveBreaker.DAMAGE_NAMES.size():
+		break_mode.add_item(SaveBreaker.DAMAGE_NAMES[i], i)
+	backup_panel.attach(coordinator)
 	_connect_game()
 	refresh_slots()
 	_show_pilot()
@@ -65,7 +71,8 @@ func refresh_slots() -> void:
 			info.get("campaign", ""), info.get("mission", ""),
 			Time.get_datetime_string_from_unix_time(saved, true) if saved > 0 else "never", badge]
 		var row := slot_list.add_item(text)
-		slot_list.set_item_custom_fg_color(row, Color.PALE_GREEN if badge == "OK" else Color.ORANGE_RED)
+		# Colours from the theme (SlotList type of theme.tres).
+		slot_list.set_item_custom_fg_color(row, slot_list.get_theme_color("healthy_font_color" if badge == "OK" else "damaged_font_color"))
 		slot_list.set_item_tooltip(row, str(info.get("error_details", "")))
 		_row_slots.append(slot)
 		if slot == keep:
@@ -195,7 +202,7 @@ func break_selected_save() -> String:
 
 ## Opens the wizard for `save_slot` (scenario from the slot's state), or
 ## returns the one already open.
-func open_wizard_for_slot(save_slot: int) -> Control:
+func open_wizard_for_slot(save_slot: int) -> RecoveryWizard:
 	var scenario := BackupFlowCoordinator.RecoveryScenario.CORRUPTED_SAVE
 	if save_slot >= 0:
 		var info: Dictionary = SaveGameManager.get_slot_info(save_slot)
@@ -206,11 +213,10 @@ func open_wizard_for_slot(save_slot: int) -> Control:
 
 
 ## Opens the recovery wizard of `scenario` (or returns the open one).
-func open_wizard(scenario: BackupFlowCoordinator.RecoveryScenario, context: Dictionary) -> Control:
+func open_wizard(scenario: BackupFlowCoordinator.RecoveryScenario, context: Dictionary) -> RecoveryWizard:
 	if wizard != null:
 		return wizard
 	wizard = WizardScene.instantiate()
-	wizard.name = "RecoveryWizard"
 	wizard.coordinator = coordinator
 	add_child(wizard)
 	wizard.recovery_finished.connect(_on_recovery_finished)
@@ -231,7 +237,7 @@ func _connect_game() -> void:
 	SaveFlowCoordinator.pilot_changed.connect(_on_pilot_changed)
 	GameStateManager.state_changed.connect(_on_game_state_changed)
 	_on_pilot_changed(SaveFlowCoordinator.current_profile)
-	# The coordinator finds the autoloads when it enters the tree. Connect
+	# The coordinator finds the autoloads in its _ready. Connect
 	# here only what it has not connected itself, so nothing fires twice.
 	_ensure_connected(GameStateManager.state_changed, "_on_game_state_changed")
 	_ensure_connected(SaveFlowCoordinator.save_flow_completed, "_on_save_flow_completed")
@@ -329,64 +335,5 @@ func _notify(text: String) -> void:
 	print("[sample] ", text)
 
 
-func _build() -> void:
-	var root := HBoxContainer.new()
-	root.name = "Layout"
-	root.set_anchors_preset(Control.PRESET_FULL_RECT)
-	root.add_theme_constant_override("separation", 16)
-	add_child(root)
-	var pilots := VBoxContainer.new()
-	pilots.name = "PilotColumn"
-	pilots.size_flags_horizontal = Control.SIZE_EXPAND_FILL
-	root.add_child(pilots)
-	var title := Label.new()
-	title.name = "Title"
-	title.text = "Pilots"
-	title.add_theme_font_size_override("font_size", 22)
-	pilots.add_child(title)
-	slot_list = ItemList.new()
-	slot_list.name = "SlotList"
-	slot_list.custom_minimum_size = Vector2(0, 180)
-	slot_list.item_selected.connect(_on_slot_selected)
-	pilots.add_child(slot_list)
-	var new_row := HBoxContainer.new()
-	new_row.name = "NewPilotRow"
-	pilots.add_child(new_row)
-	callsign_edit = LineEdit.new()
-	callsign_edit.name = "CallsignEdit"
-	callsign_edit.placeholder_text = "Callsign"
-	callsign_edit.size_flags_horizontal = Control.SIZE_EXPAND_FILL
-	new_row.add_child(callsign_edit)
-	new_button = UI.button(new_row, "NewPilotButton", "New pilot", new_pilot)
-	var game_row := HBoxContainer.new()
-	game_row.name = "GameRow"
-	pilots.add_child(game_row)
-	continue_button = UI.button(game_row, "ContinueButton", "Continue", continue_pilot)
-	save_button = UI.button(game_row, "SaveButton", "Save", save_game)
-	fly_button = UI.button(game_row, "FlyMissionButton", "Fly mission", fly_mission)
-	pilot_label = Label.new()
-	pilot_label.name = "PilotLabel"
-	pilot_label.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
-	pilots.add_child(pilot_label)
-	status_label = Label.new()
-	status_label.name = "StatusLabel"
-	status_label.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
-	pilots.add_child(status_label)
-	var debug := HBoxContainer.new()
-	debug.name = "DebugRow"
-	pilots.add_child(debug)
-	break_mode = OptionButton.new()
-	break_mode.name = "BreakMode"
-	for i in SaveBreaker.DAMAGE_NAMES.size():
-		break_mode.add_item(SaveBreaker.DAMAGE_NAMES[i], i)
-	debug.add_child(break_mode)
-	break_button = UI.button(debug, "BreakSaveButton", "Break a save (debug)", break_selected_save)
-	UI.button(debug, "QuitButton", "Quit", GameStateManager.request_shutdown)
-	backup_panel = PanelScene.instantiate()
-	backup_panel.name = "BackupPanel"
-	backup_panel.coordinator = coordinator
-	backup_panel.size_flags_horizontal = Control.SIZE_EXPAND_FILL
-	root.add_child(backup_panel)
-	backup_panel.wizard_requested.connect(func(slot): open_wizard_for_slot(slot))
-
-
+func _on_quit_pressed() -> void:
+	GameStateManager.request_shutdown()

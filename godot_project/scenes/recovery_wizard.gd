@@ -3,16 +3,23 @@
 ## outcome. Open it with open_wizard() (it asks the coordinator for the
 ## wizard configuration) or show_config() (a configuration you already have).
 ##
-## Every control has a stable name so tests and tools can find it.
+## The layout is recovery_wizard.tscn, styled by theme.tres: move, restyle or
+## regroup its nodes in the editor freely. The script reaches them by their
+## unique names (%Name), and tests drive them by the same names.
+class_name RecoveryWizard
 extends Control
-
-const UI := preload("res://scenes/ui.gd")
 
 ## The recovery finished; `result` holds `success`, `action`, `save_slot`,
 ## `message` and, when the slot was checked afterwards, `slot_healthy`.
 signal recovery_finished(success: bool, result: Dictionary)
 ## The player closed the wizard.
 signal closed
+
+## Recovery actions the wizard runs itself: every recovery the core's
+## analysis offers. The other options (import a backup file, start a new
+## game, update the game, reset settings) are listed but disabled: the player
+## does them outside the wizard (the backup panel imports files).
+const RUNNABLE_ACTIONS := ["automatic_recovery", "restore_backup", "restore_snapshot", "complete_interrupted_save", "verify_saves", "no_action_needed"]
 
 ## The coordinator whose analysis and recovery the wizard uses.
 var coordinator: BackupFlowCoordinator
@@ -25,26 +32,27 @@ var running := false
 ## The last recovery's result (empty before Run).
 var last_result: Dictionary = {}
 
-var title_label: Label
-var analysis_label: Label
-var backups_list: ItemList
-var option_picker: OptionButton
-var step_counter: Label
-var step_title: Label
-var step_description: Label
-var back_button: Button
-var next_button: Button
-var run_button: Button
-var close_button: Button
-var progress_bar: ProgressBar
-var outcome_label: Label
-
 # Recovery options in the order of option_picker's items.
 var _options: Array = []
 
+@onready var title_label: Label = %ScenarioTitle
+@onready var analysis_label: Label = %AnalysisLabel
+@onready var backups_list: ItemList = %AvailableBackups
+@onready var option_picker: OptionButton = %RecoveryOptionPicker
+@onready var step_counter: Label = %StepCounter
+@onready var step_title: Label = %StepTitle
+@onready var step_description: Label = %StepDescription
+@onready var back_button: Button = %BackButton
+@onready var next_button: Button = %NextButton
+@onready var run_button: Button = %RunButton
+@onready var close_button: Button = %CloseButton
+@onready var progress_bar: ProgressBar = %RecoveryProgress
+@onready var outcome_label: Label = %OutcomeLabel
+
 
 func _ready() -> void:
-	_build()
+	if not config.is_empty():
+		_fill_options()
 	_refresh()
 
 
@@ -149,6 +157,10 @@ func _execute(option: Dictionary, slot: int) -> Dictionary:
 			var level := int(option.get("backup_level", 0))
 			var ok: bool = SaveGameManager.restore_save_backup(slot, level)
 			return {"success": ok, "message": ("restored backup level %d of slot %d" % [level, slot]) if ok else SaveGameManager.get_last_error()}
+		"restore_snapshot":
+			var snapshot_id := str(option.get("snapshot_id", ""))
+			var restored: bool = SaveGameManager.restore_snapshot(slot, snapshot_id)
+			return {"success": restored, "message": ("restored snapshot %s of slot %d" % [snapshot_id, slot]) if restored else SaveGameManager.get_last_error()}
 		"complete_interrupted_save":
 			var repaired: bool = SaveGameManager.repair_save_slot(slot)
 			return {"success": repaired, "message": ("repaired slot %d" % slot) if repaired else SaveGameManager.get_last_error()}
@@ -175,14 +187,6 @@ func _option_slot(option: Dictionary) -> int:
 	if affected is Array and not affected.is_empty():
 		return int(affected[0])
 	return -1
-
-
-## Recovery actions the wizard runs itself. The others (import a backup,
-## start a new game, update the game, reset settings) are listed but
-## disabled: the player does them outside the wizard. Restoring one chosen
-## snapshot is among them: neither SaveGameManager nor the coordinator
-## restores a snapshot by id; automatic recovery does fall back to snapshots.
-const RUNNABLE_ACTIONS := ["automatic_recovery", "restore_backup", "complete_interrupted_save", "verify_saves", "no_action_needed"]
 
 
 func _fill_options() -> void:
@@ -257,75 +261,10 @@ func _refresh() -> void:
 	close_button.disabled = running
 
 
-func _build() -> void:
-	set_anchors_preset(Control.PRESET_FULL_RECT)
-	# A modal dialog: dim what is behind, an opaque panel in the middle.
-	var dim := ColorRect.new()
-	dim.name = "Dim"
-	dim.color = Color(0, 0, 0, 0.6)
-	dim.set_anchors_preset(Control.PRESET_FULL_RECT)
-	add_child(dim)
-	var panel := PanelContainer.new()
-	panel.name = "Panel"
-	panel.set_anchors_and_offsets_preset(Control.PRESET_FULL_RECT, Control.PRESET_MODE_MINSIZE, 48)
-	var style := StyleBoxFlat.new()
-	style.bg_color = Color(0.13, 0.15, 0.19)
-	style.border_color = Color(0.45, 0.6, 0.85)
-	style.set_border_width_all(2)
-	style.set_corner_radius_all(6)
-	style.set_content_margin_all(16)
-	panel.add_theme_stylebox_override("panel", style)
-	add_child(panel)
-	var box := VBoxContainer.new()
-	box.name = "Content"
-	box.add_theme_constant_override("separation", 8)
-	panel.add_child(box)
-	title_label = _label(box, "ScenarioTitle")
-	title_label.add_theme_font_size_override("font_size", 22)
-	analysis_label = _label(box, "AnalysisLabel")
-	_label(box, "BackupsHeading").text = "Available backups:"
-	backups_list = ItemList.new()
-	backups_list.name = "AvailableBackups"
-	backups_list.custom_minimum_size = Vector2(0, 140)
-	box.add_child(backups_list)
-	_label(box, "OptionHeading").text = "Recovery to run:"
-	option_picker = OptionButton.new()
-	option_picker.name = "RecoveryOptionPicker"
-	option_picker.item_selected.connect(func(_i): _refresh())
-	box.add_child(option_picker)
-	box.add_child(HSeparator.new())
-	step_counter = _label(box, "StepCounter")
-	step_title = _label(box, "StepTitle")
-	step_title.add_theme_font_size_override("font_size", 18)
-	step_description = _label(box, "StepDescription")
-	step_description.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
-	step_description.custom_minimum_size = Vector2(0, 60)
-	var buttons := HBoxContainer.new()
-	buttons.name = "Buttons"
-	box.add_child(buttons)
-	back_button = UI.button(buttons, "BackButton", "< Back", previous_step)
-	next_button = UI.button(buttons, "NextButton", "Next >", next_step)
-	run_button = UI.button(buttons, "RunButton", "Run recovery", func(): run_recovery())
-	close_button = UI.button(buttons, "CloseButton", "Close", _on_close)
-	progress_bar = ProgressBar.new()
-	progress_bar.name = "RecoveryProgress"
-	progress_bar.custom_minimum_size = Vector2(0, 24)
-	box.add_child(progress_bar)
-	outcome_label = _label(box, "OutcomeLabel")
-	outcome_label.autowrap_mode = TextServer.AUTOWRAP_WORD_SMART
-	if not config.is_empty():
-		_fill_options()
+func _on_option_selected(_index: int) -> void:
+	_refresh()
 
 
 func _on_close() -> void:
 	closed.emit()
 	queue_free()
-
-
-func _label(parent: Node, node_name: String) -> Label:
-	var l := Label.new()
-	l.name = node_name
-	parent.add_child(l)
-	return l
-
-

@@ -64,7 +64,7 @@ func _row_text(slot: int) -> String:
 
 func _new_pilot(callsign: String) -> int:
 	main.callsign_edit.text = callsign
-	_press("Layout/PilotColumn/NewPilotRow/NewPilotButton")
+	_press("%NewPilotButton")
 	return SaveFlowCoordinator.current_save_slot
 
 
@@ -100,7 +100,7 @@ func test_new_pilot_appears_in_the_slot_list_with_a_health_badge() -> void:
 	_new_pilot("Iceman")
 	check(_row_text(1).contains("Iceman"), "second pilot listed")
 	main.callsign_edit.text = ""
-	_press("Layout/PilotColumn/NewPilotRow/NewPilotButton")
+	_press("%NewPilotButton")
 	check(main.status_label.text.contains("a callsign is required"), main.status_label.text)
 
 
@@ -111,7 +111,7 @@ func test_fly_mission_advances_the_campaign_and_fires_event_backups() -> void:
 	var on_state := func(_old, new_state): states.append(GameStateManager.state_name(new_state))
 	GameStateManager.state_changed.connect(on_state)
 	for i in 3:
-		_press("Layout/PilotColumn/GameRow/FlyMissionButton")
+		_press("%FlyMissionButton")
 	GameStateManager.state_changed.disconnect(on_state)
 	# The mission autosaves' flows end when their completions arrive.
 	check(SaveGameManager.flush(-1), "autosaves written")
@@ -138,7 +138,7 @@ func test_manual_backup_with_name_and_description_is_listed() -> void:
 	panel.backup_name_edit.text = "Pre-Mission Backup"
 	panel.backup_description_edit.text = "Before attempting difficult mission"
 	flows.clear()
-	_press("Layout/BackupPanel/ManualBackup/CreateBackupButton")
+	_press("%BackupPanel/%CreateBackupButton")
 	check_eq(panel.status_label.text, "Backup \"Pre-Mission Backup\" created")
 	check_eq(panel.backup_name_edit.text, "", "fields cleared")
 	check(flows.any(func(f): return f[1]), "backup_flow_completed(success) emitted: %s" % str(flows))
@@ -155,8 +155,8 @@ func test_manual_backup_is_listed_and_restored_from_the_panel() -> void:
 	var panel: Control = main.backup_panel
 	var before_mission: Dictionary = SaveGameManager.load_slot(0)
 	panel.backup_name_edit.text = "Before the strike"
-	_press("Layout/BackupPanel/ManualBackup/CreateBackupButton")
-	_press("Layout/PilotColumn/GameRow/FlyMissionButton")
+	_press("%BackupPanel/%CreateBackupButton")
+	_press("%FlyMissionButton")
 	check(var_to_str(SaveGameManager.load_slot(0)["data"]) != var_to_str(before_mission["data"]), "the mission changed the save")
 	panel.refresh_backups()
 	var items := _items(panel.backup_list)
@@ -169,7 +169,7 @@ func test_manual_backup_is_listed_and_restored_from_the_panel() -> void:
 		return
 	check(items[index].ends_with("[OK]"), items[index])
 	panel.backup_list.select(index)
-	_press("Layout/BackupPanel/BackupActions/RestoreButton")
+	_press("%BackupPanel/%RestoreButton")
 	check(panel.status_label.text.begins_with("Slot 0 restored from snapshot"), panel.status_label.text)
 	# The data holds Resources (new instances each load): compare their contents.
 	check_eq(var_to_str(SaveGameManager.load_slot(0)["data"]), var_to_str(before_mission["data"]), "the snapshot's save is back")
@@ -180,7 +180,7 @@ func test_manual_backup_is_listed_and_restored_from_the_panel() -> void:
 func test_restore_puts_back_the_previous_save() -> void:
 	await _open_main("scene_restore")
 	_new_pilot("Hollywood")
-	_press("Layout/PilotColumn/GameRow/FlyMissionButton")
+	_press("%FlyMissionButton")
 	check(_row_text(0).contains("Patrol Alpha"), _row_text(0))
 	var panel: Control = main.backup_panel
 	panel.refresh_backups()
@@ -192,7 +192,7 @@ func test_restore_puts_back_the_previous_save() -> void:
 	# must bring back what the slot held before.
 	var newest_before: Dictionary = SaveGameManager.load_slot(0)
 	panel.backup_list.select(0)
-	_press("Layout/BackupPanel/BackupActions/RestoreButton")
+	_press("%BackupPanel/%RestoreButton")
 	check(panel.status_label.text.begins_with("Slot 0 restored from backup level 0"), panel.status_label.text)
 	var restored: Dictionary = SaveGameManager.load_slot(0)
 	check(restored["success"])
@@ -233,7 +233,7 @@ func test_export_and_import_through_the_file_dialogs() -> void:
 
 func _health_check() -> Dictionary:
 	var panel: Control = main.backup_panel
-	_press("Layout/BackupPanel/HealthCheckButton")
+	_press("%BackupPanel/%HealthCheckButton")
 	check(panel.health_check_button.disabled, "button disabled while the check runs")
 	var report: Dictionary = await panel.health_check_finished
 	return report
@@ -282,7 +282,7 @@ func test_schedule_settings_reach_the_coordinator() -> void:
 	panel.schedule_hours_spin.value = 12
 	panel.max_automated_spin.value = 5
 	panel.event_backups_check.button_pressed = false
-	_press("Layout/BackupPanel/Schedule/ApplyScheduleButton")
+	_press("%BackupPanel/%ApplyScheduleButton")
 	check_eq(c.enable_automated_backups, false)
 	check_eq(c.backup_schedule_hours, 12)
 	check_eq(c.max_automated_backups, 5)
@@ -304,7 +304,7 @@ func test_break_a_save_damages_the_slot_each_way() -> void:
 		main.save_game()
 		main.select_slot(slot)
 		main.break_mode.select(main.break_mode.get_item_index(damage))
-		_press("Layout/PilotColumn/DebugRow/BreakSaveButton")
+		_press("%BreakSaveButton")
 		check(main.status_label.text.begins_with("Slot %d damaged (%s)" % [slot, SaveBreaker.DAMAGE_NAMES[damage]]), main.status_label.text)
 		check(_row_text(slot).ends_with(expected[damage]), "%s: %s" % [SaveBreaker.DAMAGE_NAMES[damage], _row_text(slot)])
 		check(SaveFlowCoordinator.current_profile == null, "the broken pilot is no longer current")
@@ -315,13 +315,13 @@ func test_break_a_save_damages_the_slot_each_way() -> void:
 func test_wizard_walks_a_corrupted_slot_back_to_health() -> void:
 	await _open_main("scene_wizard")
 	_new_pilot("Maverick")
-	_press("Layout/PilotColumn/GameRow/FlyMissionButton")
+	_press("%FlyMissionButton")
 	main.save_game()
 	main.select_slot(0)
 	main.break_mode.select(main.break_mode.get_item_index(SaveBreaker.Damage.FLIP_BYTES))
-	_press("Layout/PilotColumn/DebugRow/BreakSaveButton")
+	_press("%BreakSaveButton")
 	check(_row_text(0).ends_with("[DAMAGED]"), _row_text(0))
-	_press("Layout/BackupPanel/BackupActions/OpenWizardButton")
+	_press("%BackupPanel/%OpenWizardButton")
 	var w: Control = main.wizard
 	if not check(w != null, "wizard opened from the panel"):
 		return
@@ -359,7 +359,7 @@ func test_wizard_walks_a_corrupted_slot_back_to_health() -> void:
 	await get_tree().process_frame
 	check(main.wizard == null, "wizard closed")
 	main.select_slot(0)
-	_press("Layout/PilotColumn/GameRow/ContinueButton")
+	_press("%ContinueButton")
 	check_eq(SaveFlowCoordinator.current_profile.callsign, "Maverick", "pilot playable again")
 
 
@@ -369,7 +369,7 @@ func test_wizard_opens_on_recovery_wizard_initiated_for_a_missing_save() -> void
 	main.save_game()
 	main.select_slot(0)
 	main.break_mode.select(main.break_mode.get_item_index(SaveBreaker.Damage.DELETE))
-	_press("Layout/PilotColumn/DebugRow/BreakSaveButton")
+	_press("%BreakSaveButton")
 	check(_row_text(0).ends_with("[MISSING]"), _row_text(0))
 	# Whoever starts a wizard on the coordinator (here the test, in the game
 	# the coordinator itself on corruption) makes the main scene open it.
@@ -393,11 +393,11 @@ func test_continue_on_a_damaged_slot_opens_the_wizard() -> void:
 	main.save_game()
 	main.select_slot(0)
 	main.break_mode.select(main.break_mode.get_item_index(SaveBreaker.Damage.TRUNCATE))
-	_press("Layout/PilotColumn/DebugRow/BreakSaveButton")
+	_press("%BreakSaveButton")
 	# Loading fails (an error in the log), SaveGameManager reports the
 	# corruption, the coordinator analyses it and the scene opens the wizard.
 	expect_errors_begin()
-	_press("Layout/PilotColumn/GameRow/ContinueButton")
+	_press("%ContinueButton")
 	expect_errors_end()
 	check(main.status_label.text.begins_with("Could not load slot 0: "), main.status_label.text)
 	check(Array(main.notifications).any(func(n): return n.begins_with("Slot 0 is damaged: ")), str(main.notifications))
@@ -411,7 +411,7 @@ func test_continue_on_a_damaged_slot_opens_the_wizard() -> void:
 	var outcome: Array = await w.recovery_finished
 	check_eq(outcome[0], true, "recovered: %s" % str(outcome[1]))
 	main.select_slot(0)
-	_press("Layout/PilotColumn/GameRow/ContinueButton")
+	_press("%ContinueButton")
 	check_eq(SaveFlowCoordinator.current_profile.callsign, "Phoenix", "pilot playable again")
 
 
@@ -421,7 +421,7 @@ func test_wizard_without_backups_says_so() -> void:
 	_new_pilot("Lonely")
 	main.select_slot(0)
 	main.break_mode.select(main.break_mode.get_item_index(SaveBreaker.Damage.DELETE))
-	_press("Layout/PilotColumn/DebugRow/BreakSaveButton")
+	_press("%BreakSaveButton")
 	var w: Control = main.open_wizard_for_slot(0)
 	check(w.analysis_label.text.contains("Data-loss risk: high"), w.analysis_label.text)
 	check(w.analysis_label.text.contains("Available backups: 0"), w.analysis_label.text)
@@ -465,12 +465,114 @@ func test_wizard_scene_alone_shows_a_given_configuration() -> void:
 	await get_tree().process_frame
 
 
+func test_wizard_restores_a_chosen_snapshot() -> void:
+	await _open_main("scene_wizard_snapshot")
+	_new_pilot("Rooster")
+	var before_mission: Dictionary = SaveGameManager.load_slot(0)
+	main.backup_panel.backup_name_edit.text = "Before the strike"
+	_press("%BackupPanel/%CreateBackupButton")
+	var manual: Array = SaveGameManager.list_snapshots(0).filter(func(s): return s.get("name") == "Before the strike")
+	if not check_eq(manual.size(), 1, "manual snapshot made: %s" % str(SaveGameManager.list_snapshots(0))):
+		return
+	var snapshot_id := str(manual[0]["snapshot_id"])
+	_press("%FlyMissionButton")
+	main.select_slot(0)
+	main.break_mode.select(main.break_mode.get_item_index(SaveBreaker.Damage.FLIP_BYTES))
+	_press("%BreakSaveButton")
+	var w: RecoveryWizard = main.open_wizard_for_slot(0)
+	var index := -1
+	for i in w.option_picker.item_count:
+		if w.option_picker.get_item_text(i).contains("snapshot \"Before the strike\""):
+			index = i
+	if not check(index >= 0, "snapshot restore offered: %s" % str(range(w.option_picker.item_count).map(func(i): return w.option_picker.get_item_text(i)))):
+		return
+	check(not w.option_picker.is_item_disabled(index), "snapshot restore runs in the wizard")
+	w.option_picker.select(index)
+	w.option_picker.item_selected.emit(index)
+	var restored: Array = []
+	var on_restored := func(slot, id): restored.append([slot, id])
+	SaveGameManager.snapshot_restored.connect(on_restored)
+	while not w.next_button.disabled:
+		w.next_button.pressed.emit()
+	w.run_button.pressed.emit()
+	var outcome: Array = await w.recovery_finished
+	SaveGameManager.snapshot_restored.disconnect(on_restored)
+	check_eq(outcome[0], true, "snapshot restored: %s" % str(outcome[1]))
+	check_eq(outcome[1].get("action"), "restore_snapshot")
+	check_eq(restored, [[0, snapshot_id]], "the chosen snapshot, not another copy")
+	check_eq(outcome[1].get("slot_healthy"), true, "slot verified after recovery")
+	check_eq(SaveGameManager.load_slot(0).get("data"), before_mission["data"], "the snapshot's save is back")
+	check(_row_text(0).ends_with("[OK]"), _row_text(0))
+
+
+func test_slot_badges_take_their_colours_from_the_theme() -> void:
+	await _open_main("scene_colours")
+	_new_pilot("Merlin")
+	main.save_game()
+	_new_pilot("Sundown")
+	main.select_slot(1)
+	main.break_mode.select(main.break_mode.get_item_index(SaveBreaker.Damage.TRUNCATE))
+	_press("%BreakSaveButton")
+	var theme: Theme = main.theme
+	check(theme != null and theme.has_color("healthy_font_color", "SlotList") and theme.has_color("damaged_font_color", "SlotList"), "badge colours defined in the theme")
+	var healthy := theme.get_color("healthy_font_color", "SlotList")
+	var damaged := theme.get_color("damaged_font_color", "SlotList")
+	check(healthy != damaged, "two colours")
+	check_eq(main.slot_list.get_item_custom_fg_color(0), healthy, _row_text(0))
+	check_eq(main.slot_list.get_item_custom_fg_color(1), damaged, _row_text(1))
+
+
+func test_scenes_are_laid_out_in_tscn_files_and_themed_once() -> void:
+	# What the scripts reach by %Name must be in the scene files (so a game
+	# developer sees and restyles it in the editor), every scene's root
+	# carries the one theme, and no node overrides the theme.
+	var theme := load("res://scenes/theme.tres")
+	var expected := {
+		"res://scenes/main.tscn": ["SlotList", "CallsignEdit", "NewPilotButton", "ContinueButton", "SaveButton",
+			"FlyMissionButton", "PilotLabel", "StatusLabel", "BreakMode", "BreakSaveButton", "QuitButton", "BackupPanel"],
+		"res://scenes/backup_panel.tscn": ["BackupNameEdit", "BackupDescriptionEdit", "CreateBackupButton", "BackupList",
+			"RestoreButton", "ExportButton", "ImportButton", "OpenWizardButton", "ExportDialog", "ImportDialog",
+			"HealthCheckButton", "HealthCheckProgress", "HealthScore", "HealthSummary", "Recommendations",
+			"AutomatedBackupsCheck", "EventBackupsCheck", "HealthMonitoringCheck", "ScheduleHoursSpin",
+			"MaxAutomatedSpin", "ApplyScheduleButton", "ScheduleLabel", "BackupStatusLabel"],
+		"res://scenes/recovery_wizard.tscn": ["ScenarioTitle", "AnalysisLabel", "AvailableBackups", "RecoveryOptionPicker",
+			"StepCounter", "StepTitle", "StepDescription", "BackButton", "NextButton", "RunButton", "CloseButton",
+			"RecoveryProgress", "OutcomeLabel"],
+	}
+	var class_of := {"res://scenes/main.tscn": "MainScreen", "res://scenes/backup_panel.tscn": "BackupPanel",
+		"res://scenes/recovery_wizard.tscn": "RecoveryWizard"}
+	var classes := {}
+	for c in ProjectSettings.get_global_class_list():
+		classes[str(c["class"])] = str(c["path"])
+	for path in expected:
+		var state := (load(path) as PackedScene).get_state()
+		var unique: Array[String] = []
+		for i in state.get_node_count():
+			for p in state.get_node_property_count(i):
+				var prop := str(state.get_node_property_name(i, p))
+				var value = state.get_node_property_value(i, p)
+				if prop == "unique_name_in_owner" and value == true:
+					unique.append(str(state.get_node_name(i)))
+				elif prop == "theme":
+					check(i == 0 and value == theme, "%s: theme.tres on the root only (node %s)" % [path, state.get_node_path(i)])
+				elif prop == "script" and i == 0:
+					check_eq(classes.get(class_of[path], ""), (value as Script).resource_path, "%s: class_name %s" % [path, class_of[path]])
+				check(not prop.begins_with("theme_override_"), "%s: %s overrides %s" % [path, state.get_node_path(i), prop])
+		var missing: Array = expected[path].filter(func(n): return not n in unique)
+		check(missing.is_empty(), "%s: unique nodes missing from the scene file: %s" % [path, str(missing)])
+		var root_theme = null
+		for p in state.get_node_property_count(0):
+			if state.get_node_property_name(0, p) == &"theme":
+				root_theme = state.get_node_property_value(0, p)
+		check(root_theme == theme, "%s: root Control uses theme.tres" % path)
+
+
 func test_quit_button_writes_the_shutdown_backup_before_quitting() -> void:
 	await _open_main("scene_quit")
 	_new_pilot("Hondo")
 	var finished := [false]
 	GameStateManager.shutdown_completed.connect(func(): finished[0] = true, CONNECT_ONE_SHOT)
-	_press("Layout/PilotColumn/DebugRow/QuitButton")
+	_press("%QuitButton")
 	check_eq(GameStateManager.current_state, GameStateManager.GameState.SHUTDOWN)
 	check(finished[0], "shutdown path completed")
 	check(reasons.any(func(r): return r.contains("game_shutdown")), "GAME_SHUTDOWN backup: %s" % str(reasons))
