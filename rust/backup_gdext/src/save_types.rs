@@ -840,7 +840,7 @@ fn typed_array(
         inputs.push(&v);
     }
     let out = construct("Array(a, t, c, s)", &["a", "t", "c", "s"], inputs)?;
-    match out.try_to::<VarArray>() {
+    match out.try_to::<AnyArray>() {
         Ok(a) if a.len() == len => Ok(out),
         _ => Err("items do not match the Array's element type".into()),
     }
@@ -864,7 +864,7 @@ fn typed_dictionary(
         &["d", "kt", "kc", "ks", "vt", "vc", "vs"],
         inputs,
     )?;
-    match out.try_to::<VarDictionary>() {
+    match out.try_to::<AnyDictionary>() {
         Ok(d) if d.len() == len => Ok(out),
         _ => Err("entries do not match the Dictionary's key or value type".into()),
     }
