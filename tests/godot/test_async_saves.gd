@@ -266,3 +266,24 @@ func test_sigkill_loses_no_signalled_async_save() -> void:
 		# Release the folder before the next child opens it.
 		SaveGameManager.save_root = fresh_root("async_kill_idle")
 	check(total_acks >= rounds, "saves were signalled before the kills (%d)" % total_acks)
+
+func test_the_sample_autosaves_after_a_mission_with_a_saving_indicator() -> void:
+	_fresh("async_sample")
+	SaveFlowCoordinator.clear_current_pilot()
+	var indicator = SaveFlowCoordinator.get_node_or_null("AutosaveIndicator")
+	if not check(indicator != null, "the autoload shows the indicator"):
+		return
+	check(SaveFlowCoordinator.new_pilot("Goose") >= 0, "pilot created")
+	var flows: Array = []
+	var on_flow := func(op, ok, _ctx): flows.append([op, ok])
+	SaveFlowCoordinator.save_flow_completed.connect(on_flow)
+	var result := SaveFlowCoordinator.record_mission(700, 4, 300.0)
+	check_eq(result.get("saved"), true, "autosave queued")
+	check(indicator.is_showing(), "saving... shows while the autosave is on its way")
+	check(flows.is_empty(), "the flow ends when the save is written, not before")
+	await _wait_for(flows, 1, "save_flow_completed")
+	SaveFlowCoordinator.save_flow_completed.disconnect(on_flow)
+	check_eq(flows, [["mission_complete", true]])
+	check(not indicator.is_showing(), "the indicator clears on completion")
+	check_eq(SaveGameManager.load_slot(0).data.profile.missions_flown, 1, "the mission is on disk")
+	SaveFlowCoordinator.clear_current_pilot()
