@@ -30,7 +30,10 @@ func after_all() -> void:
 	SaveGameManager.load_completed.disconnect(_on_load)
 
 func _fresh(tag: String) -> void:
+	# Requests of earlier tests complete (and signal) before the lists clear.
+	SaveGameManager.flush(-1)
 	SaveGameManager.save_root = fresh_root(tag)
+	SaveGameManager.flush(-1)
 	SaveGameManager.slot_count = 10
 	SaveGameManager.backup_levels = 3
 	SaveGameManager.game_schema_version = 0
