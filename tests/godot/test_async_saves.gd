@@ -70,20 +70,28 @@ func test_completion_arrives_on_the_main_thread_with_slot_and_outcome() -> void:
 func test_a_failed_write_reaches_its_caller_and_keeps_the_previous_save() -> void:
 	_fresh("async_fail")
 	check(SaveGameManager.save_slot(5, {"v": "safe"}).success, "first save")
-	# A directory where the save's temporary file goes: the write fails on
-	# the worker thread whatever the user's rights (tests may run as root).
-	var blocker := SaveGameManager.get_save_root_absolute().path_join("slot_5.sav.tmp")
-	DirAccess.make_dir_absolute(blocker)
+	saves.clear()  # save_slot emits save_completed too
+	# Backup level 1 is a file and level 2 a non-empty directory: rotating
+	# the backups fails on the worker thread whatever the user's rights
+	# (tests may run as root).
+	var dir := SaveGameManager.get_save_root_absolute()
+	var level1 := dir.path_join("slot_5.sav.bak1")
+	var level2 := dir.path_join("slot_5.sav.bak2")
+	FileAccess.open(level1, FileAccess.WRITE).store_string("not a backup")
+	DirAccess.make_dir_absolute(level2)
+	FileAccess.open(level2.path_join("x"), FileAccess.WRITE).store_string("x")
 	expect_errors_begin()
 	var id := SaveGameManager.save_slot_async(5, {"v": "lost"})
 	check(id > 0, "queued")
 	await _wait_for(saves, 1, "save_completed")
 	expect_errors_end()
-	DirAccess.remove_absolute(blocker)
+	DirAccess.remove_absolute(level2.path_join("x"))
+	DirAccess.remove_absolute(level2)
+	DirAccess.remove_absolute(level1)
 	if saves.size() >= 1:
 		check_eq(saves[0][0], 5)
 		check_eq(saves[0][1], false, "failure reported")
-		check(saves[0][2].contains("slot_5.sav.tmp"), "message names the file: %s" % saves[0][2])
+		check(saves[0][2].contains("slot_5.sav"), "message names the file: %s" % saves[0][2])
 		check(saves[0][3], "on the main thread")
 	check_eq(SaveGameManager.get_request_result(id).status, "failed")
 	check_eq(SaveGameManager.load_slot(5).data, {"v": "safe"}, "previous save stands")
