@@ -30,7 +30,10 @@ func after_all() -> void:
 	SaveGameManager.load_completed.disconnect(_on_load)
 
 func _fresh(tag: String) -> void:
+	# Requests of earlier tests complete (and signal) before the lists clear.
+	SaveGameManager.flush(-1)
 	SaveGameManager.save_root = fresh_root(tag)
+	SaveGameManager.flush(-1)
 	SaveGameManager.slot_count = 10
 	SaveGameManager.backup_levels = 3
 	SaveGameManager.game_schema_version = 0
@@ -67,20 +70,28 @@ func test_completion_arrives_on_the_main_thread_with_slot_and_outcome() -> void:
 func test_a_failed_write_reaches_its_caller_and_keeps_the_previous_save() -> void:
 	_fresh("async_fail")
 	check(SaveGameManager.save_slot(5, {"v": "safe"}).success, "first save")
-	# A directory where the save's temporary file goes: the write fails on
-	# the worker thread whatever the user's rights (tests may run as root).
-	var blocker := SaveGameManager.get_save_root_absolute().path_join("slot_5.sav.tmp")
-	DirAccess.make_dir_absolute(blocker)
+	saves.clear()  # save_slot emits save_completed too
+	# Backup level 1 is a file and level 2 a non-empty directory: rotating
+	# the backups fails on the worker thread whatever the user's rights
+	# (tests may run as root).
+	var dir := SaveGameManager.get_save_root_absolute()
+	var level1 := dir.path_join("slot_5.sav.bak1")
+	var level2 := dir.path_join("slot_5.sav.bak2")
+	FileAccess.open(level1, FileAccess.WRITE).store_string("not a backup")
+	DirAccess.make_dir_absolute(level2)
+	FileAccess.open(level2.path_join("x"), FileAccess.WRITE).store_string("x")
 	expect_errors_begin()
 	var id := SaveGameManager.save_slot_async(5, {"v": "lost"})
 	check(id > 0, "queued")
 	await _wait_for(saves, 1, "save_completed")
 	expect_errors_end()
-	DirAccess.remove_absolute(blocker)
+	DirAccess.remove_absolute(level2.path_join("x"))
+	DirAccess.remove_absolute(level2)
+	DirAccess.remove_absolute(level1)
 	if saves.size() >= 1:
 		check_eq(saves[0][0], 5)
 		check_eq(saves[0][1], false, "failure reported")
-		check(saves[0][2].contains("slot_5.sav.tmp"), "message names the file: %s" % saves[0][2])
+		check(saves[0][2].contains("slot_5.sav"), "message names the file: %s" % saves[0][2])
 		check(saves[0][3], "on the main thread")
 	check_eq(SaveGameManager.get_request_result(id).status, "failed")
 	check_eq(SaveGameManager.load_slot(5).data, {"v": "safe"}, "previous save stands")
@@ -266,3 +277,24 @@ func test_sigkill_loses_no_signalled_async_save() -> void:
 		# Release the folder before the next child opens it.
 		SaveGameManager.save_root = fresh_root("async_kill_idle")
 	check(total_acks >= rounds, "saves were signalled before the kills (%d)" % total_acks)
+
+func test_the_sample_autosaves_after_a_mission_with_a_saving_indicator() -> void:
+	_fresh("async_sample")
+	SaveFlowCoordinator.clear_current_pilot()
+	var indicator = SaveFlowCoordinator.get_node_or_null("AutosaveIndicator")
+	if not check(indicator != null, "the autoload shows the indicator"):
+		return
+	check(SaveFlowCoordinator.new_pilot("Goose") >= 0, "pilot created")
+	var flows: Array = []
+	var on_flow := func(op, ok, _ctx): flows.append([op, ok])
+	SaveFlowCoordinator.save_flow_completed.connect(on_flow)
+	var result := SaveFlowCoordinator.record_mission(700, 4, 300.0)
+	check_eq(result.get("saved"), true, "autosave queued")
+	check(indicator.is_showing(), "saving... shows while the autosave is on its way")
+	check(flows.is_empty(), "the flow ends when the save is written, not before")
+	await _wait_for(flows, 1, "save_flow_completed")
+	SaveFlowCoordinator.save_flow_completed.disconnect(on_flow)
+	check_eq(flows, [["mission_complete", true]])
+	check(not indicator.is_showing(), "the indicator clears on completion")
+	check_eq(SaveGameManager.load_slot(0).data.profile.missions_flown, 1, "the mission is on disk")
+	SaveFlowCoordinator.clear_current_pilot()
