@@ -54,6 +54,10 @@ func _every_type() -> Dictionary:
 
 ## Byte-exact comparison (NaN, typed containers, int vs float all count).
 func _same(a, b) -> bool:
+	# NodePath's binary form can differ for equal paths (Godot caches parts of
+	# it); its type and text are what a game gets back.
+	if a is NodePath:
+		return b is NodePath and str(a) == str(b)
 	return var_to_bytes(a) == var_to_bytes(b)
 
 func _item(item_name: String, count: int) -> SaveTypesItem:

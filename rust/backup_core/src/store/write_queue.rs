@@ -29,6 +29,16 @@ use std::time::{Duration, Instant};
 
 use super::slot_store::{lock, SlotStore};
 use super::types::{QueueCompletion, QueueOptions, QueueOutcome, RequestId};
+
+/// Request ids are unique in the process, not only in one queue: a game
+/// that reopens its save folder (a new queue) must never see an id of the
+/// old queue answered by a request of the new one. Taken under the queue's
+/// lock, so ids still grow in call order within each queue.
+static NEXT_REQUEST_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_request_id() -> RequestId {
+    NEXT_REQUEST_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 use crate::error::{Error, Result};
 use crate::record::metadata::SlotMetadata;
 
@@ -142,7 +152,7 @@ impl WriteQueue {
             });
         }
         let mut state = self.wait_for_room(slot, size)?;
-        state.last_id += 1;
+        state.last_id = next_request_id();
         let id = state.last_id;
         let queue = state.slots.entry(slot).or_default();
         let new = Pending {
@@ -177,7 +187,7 @@ impl WriteQueue {
         if state.stopping {
             return Err(Error::QueueStopped);
         }
-        state.last_id += 1;
+        state.last_id = next_request_id();
         let id = state.last_id;
         state.ready.push_back(Task::Load { id, slot });
         self.shared.work.notify_one();
