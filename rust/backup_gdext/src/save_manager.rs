@@ -494,21 +494,25 @@ impl SaveGameManager {
     /// GDScript shut down), and freeing a lambda then corrupts the heap; so
     /// the Callables are dropped when the scene tree ends.
     fn release_migrations_at_exit(&mut self) {
-        if self.exit_hooked {
-            return;
+        if !self.exit_hooked {
+            self.exit_hooked = self.call_when_tree_ends("clear_migrations");
         }
+    }
+
+    /// Connects this singleton's method `method` to the root's
+    /// `tree_exiting`; false when there is no scene tree (yet).
+    pub(crate) fn call_when_tree_ends(&self, method: &str) -> bool {
         let Some(main_loop) = Engine::singleton().get_main_loop() else {
-            return;
+            return false;
         };
         let Ok(tree) = main_loop.try_cast::<SceneTree>() else {
-            return;
+            return false;
         };
         let Some(mut root) = tree.get_root() else {
-            return;
+            return false;
         };
-        let clear = self.to_gd().callable("clear_migrations");
-        root.connect("tree_exiting", &clear);
-        self.exit_hooked = true;
+        root.connect("tree_exiting", &self.to_gd().callable(method));
+        true
     }
 
     fn close_store(&mut self) {

@@ -2,7 +2,6 @@
 //! encoding every save and load goes through (see `save_types` for the
 //! stored form and `variant_check` for what is refused).
 
-use godot::classes::{Engine, SceneTree};
 use godot::prelude::*;
 
 use crate::failure;
@@ -117,20 +116,8 @@ impl SaveGameManager {
     /// Registered scripts are Resources the engine frees with the script
     /// languages; drop them when the scene tree ends, as migrations are.
     fn release_save_types_at_exit(&mut self) {
-        if self.save_types().exit_hooked {
-            return;
+        if !self.save_types().exit_hooked {
+            self.save_types_mut().exit_hooked = self.call_when_tree_ends("clear_save_types");
         }
-        let Some(main_loop) = Engine::singleton().get_main_loop() else {
-            return;
-        };
-        let Ok(tree) = main_loop.try_cast::<SceneTree>() else {
-            return;
-        };
-        let Some(mut root) = tree.get_root() else {
-            return;
-        };
-        let clear = self.to_gd().callable("clear_save_types");
-        root.connect("tree_exiting", &clear);
-        self.save_types_mut().exit_hooked = true;
     }
 }
