@@ -256,7 +256,14 @@ pub fn parse_export(bytes: &[u8], max_payload: u64) -> Result<ImportedBackup> {
 /// Reads an import file, refusing it before reading when it is larger than
 /// `limit`, and never reading more than `limit + 1` bytes.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        // Said in our words: the OS's text differs between platforms.
+        std::io::ErrorKind::NotFound => Error::NotFound {
+            what: "file to import",
+            path: path.to_path_buf(),
+        },
+        _ => Error::io("open", path, e),
+    })?;
     let meta = file.metadata().map_err(|e| Error::io("inspect", path, e))?;
     if !meta.is_file() {
         return Err(reject(format!("{} is not a file", path.display())));

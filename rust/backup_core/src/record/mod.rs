@@ -8,6 +8,7 @@ pub(crate) mod durability;
 pub mod envelope;
 pub(crate) mod layout;
 pub(crate) mod metadata;
+mod rename_retry;
 pub(crate) mod schema;
 pub(crate) mod storage;
 
