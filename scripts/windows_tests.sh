@@ -38,7 +38,7 @@ if [ ! -f "$dll" ] || [ "$src.c" -nt "$dll" ] || [ "$src.def" -nt "$dll" ]; then
     { echo "windows: 0 passed, 1 failed (stand-in DLL did not build)"; exit 1; }
 fi
 
-export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$wine"
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/windows/wine_runner.sh"
 packages=(-p backup_core -p backup_sim -p savekeep)
 log="$(mktemp)"
 trap 'rm -f "$log"; /usr/lib/wine/wineserver -k 2>/dev/null || true' EXIT
