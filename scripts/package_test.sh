@@ -40,7 +40,17 @@ check() { # check DESCRIPTION COMMAND...
   fi
 }
 
-python3 -m zipfile -e "$zip" "$work/unpacked"
+# Unpacked with the modes the zip records (python's zipfile drops them;
+# unzip and file managers keep them), so a lost executable bit shows.
+python3 - "$zip" "$work/unpacked" <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for info in z.infolist():
+        path = z.extract(info, sys.argv[2])
+        mode = (info.external_attr >> 16) & 0o777
+        if mode:
+            os.chmod(path, mode)
+PY
 project="$work/Package Smoke Game"
 mkdir -p "$project/.godot" "$work/xdg" "$work/home"
 # Copied as a game copies the addon: only addons/backup_system.
