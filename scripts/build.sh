@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Builds the GDExtension library and places it where the addon expects it.
 #
-#   scripts/build.sh               debug build for Godot 4.2+, then open the
+#   scripts/build.sh               debug build for Godot 4.3+ (with editor
+#                                  help for the classes), then open the
 #                                  sample project (headless for a short run,
 #                                  --quit-after 600 frames, when there is no
 #                                  display; skipped when no Godot 4 is found)
 #   scripts/build.sh --no-run      build and place the library only
 #   scripts/build.sh --release     optimized build
-#   scripts/build.sh --editor-docs build with editor help for the classes
-#                                  (needs Godot 4.3+ to load)
+#   scripts/build.sh --godot-4-2   build for Godot 4.2 (no editor help; set
+#                                  compatibility_minimum = 4.2 in
+#                                  addons/backup_system/backup_system.gdextension)
+#   scripts/build.sh --editor-docs the default; accepted for older scripts
 #
 # The addon lives in addons/backup_system/; godot_project/addons/backup_system
 # is a symbolic link to it (made here), so the sample project always sees the
@@ -22,7 +25,8 @@ run=1
 for arg in "$@"; do
   case "$arg" in
     --release) profile=release; cargo_args+=(--release) ;;
-    --editor-docs) cargo_args+=(--no-default-features --features editor-docs) ;;
+    --godot-4-2) cargo_args+=(--no-default-features --features godot-4-2) ;;
+    --editor-docs) ;;
     --no-run) run=0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac

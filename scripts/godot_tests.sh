@@ -25,7 +25,7 @@ if ! find_godot; then
 fi
 echo "Godot $godot_version ($godot_bin)"
 
-# GODOT_BUILD_FLAGS=--editor-docs tests the Godot 4.3+ build with editor help.
+# GODOT_BUILD_FLAGS=--godot-4-2 tests the Godot 4.2 build (API level 4.2).
 # shellcheck disable=SC2086
 scripts/build.sh --no-run ${GODOT_BUILD_FLAGS:-} || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 

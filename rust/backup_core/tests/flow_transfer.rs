@@ -355,7 +355,9 @@ fn a_full_store_and_a_missing_file_are_refused() {
     }
     let (path, _) = exported(&env, 1, true);
     refused(&env, &path, -1, "every slot is in use");
-    refused(&env, &env.root().join("nope.json"), 1, "No such file");
+    let missing = env.root().join("nope.json");
+    refused(&env, &missing, 1, "file to import not found");
+    refused(&env, &missing, 1, &missing.display().to_string());
     refused(&env, env.root(), 1, "");
 }
 

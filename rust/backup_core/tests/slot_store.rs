@@ -719,3 +719,31 @@ fn startup_recovery_restores_the_copy_repair_would_choose() {
     );
     assert_eq!(store.load(0).unwrap().payload, b"newer");
 }
+
+#[test]
+fn a_save_folder_under_a_non_ascii_user_name_works() {
+    // Windows keeps saves under C:\Users\<name>\AppData\Roaming; names such
+    // as these are common and must survive every path operation.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("Jürgen Ñúñez").join("セーブ データ");
+    let clock = ManualClock::fixed();
+    let store = open(&root, &clock);
+    for i in 0..3u8 {
+        store.save(4, &[i; 8], &meta("Größe")).unwrap();
+    }
+    let loaded = store.load(4).unwrap();
+    assert_eq!(loaded.payload, vec![2; 8]);
+    assert_eq!(loaded.metadata.pilot_callsign, "Größe");
+    let info = store.slot_info(4).unwrap();
+    assert_eq!(info.valid_backups(), 2);
+    assert!(store.layout().primary(4).starts_with(&root));
+    assert_eq!(store.used_slots().unwrap(), vec![4]);
+    drop(store);
+    // The writer lock lives in that folder too: a second writer is refused
+    // while the first is open, and welcome after.
+    let first = open(&root, &clock);
+    let err = SlotStore::open(&root, fast_options()).unwrap_err();
+    assert!(matches!(err, Error::RootInUse(_)), "{err}");
+    drop(first);
+    SlotStore::open(&root, fast_options()).unwrap();
+}

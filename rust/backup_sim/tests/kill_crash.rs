@@ -41,6 +41,17 @@ fn seed() -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether the worker ended by our kill rather than on its own: killed by a
+/// signal on Unix; on Windows `Child::kill` is `TerminateProcess` with exit
+/// code 1, and a worker failing on its own would also have written to stderr.
+fn killed(status: std::process::ExitStatus) -> bool {
+    if cfg!(windows) {
+        status.code() == Some(1)
+    } else {
+        status.code().is_none()
+    }
+}
+
 struct Tally {
     kills: usize,
     acks: usize,
@@ -123,7 +134,7 @@ fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64, secur
             }
             std::thread::sleep(Duration::from_micros(rng.u64(..max_delay_micros)));
         }
-        child.kill().unwrap(); // SIGKILL
+        child.kill().unwrap(); // SIGKILL; TerminateProcess on Windows
         let status = child.wait().unwrap();
         out.read_to_string(&mut text).unwrap();
         let mut errors = String::new();
@@ -134,7 +145,7 @@ fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64, secur
             .read_to_string(&mut errors)
             .unwrap();
         assert!(
-            status.code().is_none() && errors.is_empty(),
+            killed(status) && errors.is_empty(),
             "round {round}: worker failed on its own ({status}): {errors}"
         );
         let mut last = next_seq - 1;

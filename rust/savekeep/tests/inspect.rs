@@ -414,3 +414,43 @@ fn a_file_that_cannot_be_read_exits_2_unless_damage_was_found() {
     let (code, _) = f.json(&["verify"]);
     assert_eq!(code, 1, "damage outranks unreadable files");
 }
+
+#[test]
+fn the_default_folder_under_a_non_ascii_user_name_is_found_and_read() {
+    // A player whose account name is not ASCII: %APPDATA% (HOME elsewhere)
+    // holds it, and savekeep must find, print and read that folder.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("Jürgen Ñúñez");
+    let appdata = home.join("AppData").join("Roaming");
+    std::fs::create_dir_all(&appdata).unwrap();
+    let run = |args: &[&str]| {
+        let output = savekeep()
+            .env("HOME", &home)
+            .env("APPDATA", &appdata)
+            .env_remove("XDG_DATA_HOME")
+            .current_dir(dir.path())
+            .args(["--app", "Größe Flotte", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code(), json)
+    };
+    let (code, json) = run(&["where"]);
+    assert_eq!(code, Some(0), "{json}");
+    let root = std::path::PathBuf::from(json["root"].as_str().unwrap());
+    let data_dir = if cfg!(windows) { &appdata } else { &home };
+    assert!(root.starts_with(data_dir), "{root:?} under {data_dir:?}");
+    assert!(root.ends_with("Größe Flotte/saves"), "{root:?}");
+
+    let store = backup_core::SlotStore::open(&root, backup_core::StoreOptions::default()).unwrap();
+    store.save(3, b"state", &common::meta("Jürgen")).unwrap();
+    drop(store);
+    let (code, json) = run(&["list"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["slots"][0]["slot"], 3);
+    assert_eq!(json["slots"][0]["pilot_callsign"], "Jürgen");
+    let (code, json) = run(&["verify"]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["healthy"], true);
+}

@@ -306,6 +306,11 @@ pub fn parse_export(bytes: &[u8], max_payload: u64) -> Result<ImportedBackup> {
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let file = open_regular(path, true).map_err(|e| match e.kind() {
         std::io::ErrorKind::InvalidInput => reject(e.to_string()),
+        // Said in our words: the OS's text differs between platforms.
+        std::io::ErrorKind::NotFound => Error::NotFound {
+            what: "file to import",
+            path: path.to_path_buf(),
+        },
         _ => Error::io("open", path, e),
     })?;
     let meta = file.metadata().map_err(|e| Error::io("inspect", path, e))?;

@@ -13,6 +13,7 @@ pub mod envelope;
 pub(crate) mod keys;
 pub(crate) mod layout;
 pub(crate) mod metadata;
+mod rename_retry;
 pub(crate) mod schema;
 pub(crate) mod seal;
 pub(crate) mod storage;

@@ -296,7 +296,8 @@ impl Storage for StdStorage {
     }
 
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        fs::rename(from, to)
+        // Retried while another program (antivirus, cloud sync) holds a file.
+        super::rename_retry::rename(from, to)
     }
 
     fn remove(&self, path: &Path) -> io::Result<()> {
