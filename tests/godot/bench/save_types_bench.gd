@@ -1,5 +1,5 @@
 ## Benchmark, run by hand (not a suite: its name does not start with test_):
-##   godot4 --headless --path godot_project --script res://tests/bench_save_types.gd
+##   godot4 --headless --path godot_project --script res://tests/bench/save_types_bench.gd
 ## (after scripts/godot_tests.sh has built the addon and linked tests/).
 ## Save + load of the sample's state (PlayerProfile + CampaignState) three
 ## ways, in the same run: as registered Resources through save_slot, as
@@ -79,7 +79,7 @@ func _run() -> void:
 		for name in ways:
 			var t := _time(ways[name])
 			best[name] = t if not best.has(name) else minf(best[name], t)
-	var sizes := SaveGameManager.get_slot_info(1).size_bytes
+	var sizes: int = SaveGameManager.get_slot_info(1).size_bytes
 	print("save+load of the sample state, %d rounds, best of 3 (us per save+load):" % ROUNDS)
 	print("  registered Resources via save_slot : %8.1f  (slot file %d bytes)" % [best.resources, sizes])
 	print("  to_dict() Dictionaries via save_slot: %8.1f  (slot file %d bytes)" % [best.dictionaries, SaveGameManager.get_slot_info(2).size_bytes])
