@@ -5,11 +5,11 @@
 #![cfg(unix)]
 
 mod common;
+mod folder_tree;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,38 +19,7 @@ use backup_core::{
     SnapshotRequest, StartupAction, StoreOptions,
 };
 use common::{fast_options, meta, open, open_with};
-
-/// What a folder holds: every entry's type and bytes or link target.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Dir,
-    File(Vec<u8>),
-    Link(PathBuf),
-    Other,
-}
-
-fn tree(root: &Path) -> BTreeMap<String, Entry> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Entry>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(base).unwrap().display().to_string();
-            let kind = fs::symlink_metadata(&path).unwrap().file_type();
-            if kind.is_symlink() {
-                out.insert(rel, Entry::Link(fs::read_link(&path).unwrap()));
-            } else if kind.is_dir() {
-                out.insert(rel, Entry::Dir);
-                walk(base, &path, out);
-            } else if kind.is_file() {
-                out.insert(rel, Entry::File(fs::read(&path).unwrap()));
-            } else {
-                out.insert(rel, Entry::Other);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
+use folder_tree::tree;
 
 /// A record as the store writes it, at the current format version.
 fn record(payload: &[u8]) -> Vec<u8> {

@@ -5,49 +5,19 @@
 #![cfg(unix)]
 
 mod common;
+#[path = "../../backup_core/tests/folder_tree/mod.rs"]
+mod folder_tree;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use backup_core::{envelope, Layout, SlotMetadata};
 use common::{newer_version_record, savekeep, Fixture};
+use folder_tree::{tree, Entry};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Dir,
-    File(Vec<u8>),
-    Link(PathBuf),
-    Other,
-}
-
-/// Names, types, bytes and link targets of everything under `root`.
-fn tree(root: &Path) -> BTreeMap<String, Entry> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Entry>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path.strip_prefix(base).unwrap().display().to_string();
-            let kind = fs::symlink_metadata(&path).unwrap().file_type();
-            if kind.is_symlink() {
-                out.insert(rel, Entry::Link(fs::read_link(&path).unwrap()));
-            } else if kind.is_dir() {
-                out.insert(rel, Entry::Dir);
-                walk(base, &path, out);
-            } else if kind.is_file() {
-                out.insert(rel, Entry::File(fs::read(&path).unwrap()));
-            } else {
-                out.insert(rel, Entry::Other);
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
-    out
-}
 
 fn mkfifo(path: &Path) {
     assert!(std::process::Command::new("mkfifo")
