@@ -8,9 +8,11 @@
 #                                  display; skipped when no Godot 4 is found)
 #   scripts/build.sh --no-run      build and place the library only
 #   scripts/build.sh --release     optimized build
-#   scripts/build.sh --godot-4-2   build for Godot 4.2 (no editor help; set
-#                                  compatibility_minimum = 4.2 in
-#                                  addons/backup_system/backup_system.gdextension)
+#   scripts/build.sh --godot-4-2   build for Godot 4.2 (API level 4.2, no
+#                                  editor help); the sample project then
+#                                  gets a copy of the addon declaring
+#                                  compatibility_minimum = 4.2 (a game on
+#                                  4.2 sets that line in its own copy)
 #   scripts/build.sh --editor-docs the default; accepted for older scripts
 #
 # The addon lives in addons/backup_system/; godot_project/addons/backup_system
@@ -22,10 +24,11 @@ cd "$(dirname "$0")/.."
 profile=debug
 cargo_args=(-p backup_gdext)
 run=1
+api=default
 for arg in "$@"; do
   case "$arg" in
     --release) profile=release; cargo_args+=(--release) ;;
-    --godot-4-2) cargo_args+=(--no-default-features --features godot-4-2) ;;
+    --godot-4-2) api=4.2; cargo_args+=(--no-default-features --features godot-4-2) ;;
     --editor-docs) ;;
     --no-run) run=0 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
@@ -50,11 +53,23 @@ echo "placed addons/backup_system/bin/$lib ($profile)"
 
 mkdir -p godot_project/addons
 link=godot_project/addons/backup_system
-if [ ! -e "$link" ] && [ ! -L "$link" ]; then
-  ln -s ../../addons/backup_system "$link" 2>/dev/null || cp -R addons/backup_system "$link"
-elif [ ! -L "$link" ]; then
-  # A copy (no symlink support): refresh it.
+marker=.godot-4-2-copy
+if [ "$api" = 4.2 ]; then
+  # Godot 4.2 refuses an extension declaring compatibility_minimum = 4.3, so
+  # the sample gets a copy of the addon that declares 4.2 (marked, so that
+  # the next default build puts the link back).
   rm -rf "$link" && cp -R addons/backup_system "$link"
+  sed 's/^compatibility_minimum = .*/compatibility_minimum = 4.2/' \
+    addons/backup_system/backup_system.gdextension >"$link/backup_system.gdextension"
+  touch "$link/$marker"
+else
+  [ -e "$link/$marker" ] && rm -rf "$link"
+  if [ ! -e "$link" ] && [ ! -L "$link" ]; then
+    ln -s ../../addons/backup_system "$link" 2>/dev/null || cp -R addons/backup_system "$link"
+  elif [ ! -L "$link" ]; then
+    # A copy (no symlink support): refresh it.
+    rm -rf "$link" && cp -R addons/backup_system "$link"
+  fi
 fi
 
 if [ "$run" = 1 ]; then

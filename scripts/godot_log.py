@@ -4,9 +4,11 @@ which tests passed and which failed.
 
     godot_log.py STDERR_LOG STDOUT_LOG GODOT_EXIT_STATUS
 
-prints `FAIL ...` per failure, then `N passed, N failed`, and exits 1 when
-anything failed. The runner writes structured lines to stderr:
-`@@RUN suite::test`, `@@PASS ...`, `@@FAIL ...`, `@@EXPECT_ERRORS_BEGIN` /
+prints `SKIP ...` per suite skipped on this Godot version and `FAIL ...` per
+failure, then `N passed, N failed` (`, N skipped` when suites were skipped),
+and exits 1 when anything failed. The runner writes structured lines to
+stderr: `@@RUN suite::test`, `@@PASS ...`, `@@FAIL ...`, `@@SKIP suite: why`
+(a suite needing a newer Godot), `@@EXPECT_ERRORS_BEGIN` /
 `@@EXPECT_ERRORS_END` around calls that must log an error, and `@@DONE` at
 the end. Besides the tests' own failures, these count as failures:
 - a Godot error line (`ERROR:`, `SCRIPT ERROR:`, `USER ERROR:`, ...) outside
@@ -33,6 +35,7 @@ class Outcome:
     passed: int = 0
     failed: int = 0
     failures: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
     done: bool = False
 
     def fail(self, message):
@@ -41,7 +44,10 @@ class Outcome:
 
     def summary(self):
         """The closing line of the suite."""
-        return f"{self.passed} passed, {self.failed} failed"
+        line = f"{self.passed} passed, {self.failed} failed"
+        if self.skipped:
+            line += f", {len(self.skipped)} skipped"
+        return line
 
 
 def parse(stderr_text, stdout_text, status):
@@ -60,6 +66,8 @@ def parse(stderr_text, stdout_text, status):
             passed_tests.add(line[7:])
         elif line.startswith("@@FAIL "):
             out.fail(line[7:])
+        elif line.startswith("@@SKIP "):
+            out.skipped.append(line[7:])
         elif line.startswith("@@EXPECT_ERRORS_BEGIN"):
             expecting, seen_in_block = True, 0
         elif line.startswith("@@EXPECT_ERRORS_END"):
@@ -117,6 +125,8 @@ def main(argv):
     with open(argv[2], errors="replace") as f:
         stdout_text = f.read()
     out = parse(stderr_text, stdout_text, int(argv[3]))
+    for skipped in out.skipped:
+        print("SKIP " + skipped)
     for failure in out.failures:
         print("FAIL " + failure)
     print(out.summary())

@@ -25,12 +25,29 @@ if ! find_godot; then
 fi
 echo "Godot $godot_version ($godot_bin)"
 
-# GODOT_BUILD_FLAGS=--godot-4-2 tests the Godot 4.2 build (API level 4.2).
+# A Godot 4.2 binary gets the 4.2 build (API level 4.2, no editor help);
+# GODOT_BUILD_FLAGS, when set, chooses instead (e.g. --godot-4-2, or empty).
+if [ -n "${GODOT_BUILD_FLAGS+set}" ]; then
+  build_flags="$GODOT_BUILD_FLAGS"
+else
+  case "$godot_version" in
+    4.2.*) build_flags=--godot-4-2 ;;
+    *) build_flags="" ;;
+  esac
+fi
+[ -n "$build_flags" ] && echo "build flags: $build_flags"
 # shellcheck disable=SC2086
-scripts/build.sh --no-run ${GODOT_BUILD_FLAGS:-} || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+scripts/build.sh --no-run $build_flags || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 ln -sfn ../tests/godot godot_project/tests
+# The import cache of one Godot version is not for another: start afresh
+# when the binary changed since the last run.
+stamp=godot_project/.godot/backup_system_tested_with
+if [ -d godot_project/.godot ] && [ "$(cat "$stamp" 2>/dev/null)" != "$godot_version" ]; then
+  rm -rf godot_project/.godot
+fi
 mkdir -p godot_project/.godot
+printf '%s\n' "$godot_version" >"$stamp"
 echo "res://addons/backup_system/backup_system.gdextension" > godot_project/.godot/extension_list.cfg
 
 log_dir="$(mktemp -d)"

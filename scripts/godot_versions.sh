@@ -7,7 +7,8 @@
 #   godot 4.3.stable.official.77dcf97d8 (/opt/godot-4.3/godot): 160 passed, 0 failed
 #   godot 4.4.1.stable.custom_build (/usr/local/bin/godot4): 160 passed, 0 failed
 #
-# GODOT_BUILD_FLAGS is passed on (for example --godot-4-2 for a 4.2 binary).
+# A 4.2 binary gets the 4.2 build by itself (scripts/godot_tests.sh);
+# GODOT_BUILD_FLAGS, when set, is passed on for every binary.
 # Exits non-zero when a binary is missing or any suite failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."

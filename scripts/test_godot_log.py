@@ -161,6 +161,21 @@ class MainTest(unittest.TestCase):
         self.assertTrue(all(line.startswith("FAIL ") for line in lines[:-1]))
         self.assertEqual(len(lines), 3)
 
+    def test_skipped_suite_is_named_and_counted_but_does_not_fail(self):
+        stderr = (
+            "@@SKIP test_new.gd: needs Godot 4.4 (typed Dictionaries); this is 4.3-stable\n"
+            + PASSING
+        )
+        code, lines = self.run_main(stderr, "", 0)
+        self.assertEqual(code, 0)
+        self.assertEqual(
+            lines,
+            [
+                "SKIP test_new.gd: needs Godot 4.4 (typed Dictionaries); this is 4.3-stable",
+                "2 passed, 0 failed, 1 skipped",
+            ],
+        )
+
     def test_wrong_arguments_exit_two(self):
         with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
             self.assertEqual(godot_log.main(["godot_log.py"]), 2)
