@@ -4,11 +4,11 @@ which tests passed and which failed.
 
     godot_log.py STDERR_LOG STDOUT_LOG GODOT_EXIT_STATUS
 
-prints `SKIP ...` per suite skipped on this Godot version and `FAIL ...` per
+prints `SKIP ...` per suite or test skipped on this system and `FAIL ...` per
 failure, then `N passed, N failed` (`, N skipped` when suites were skipped),
 and exits 1 when anything failed. The runner writes structured lines to
-stderr: `@@RUN suite::test`, `@@PASS ...`, `@@FAIL ...`, `@@SKIP suite: why`
-(a suite needing a newer Godot), `@@EXPECT_ERRORS_BEGIN` /
+stderr: `@@RUN suite::test`, `@@PASS ...`, `@@FAIL ...`, `@@SKIP suite[::test]: why`
+(a suite needing a newer Godot, a test the platform cannot run), `@@EXPECT_ERRORS_BEGIN` /
 `@@EXPECT_ERRORS_END` around calls that must log an error, and `@@DONE` at
 the end. Besides the tests' own failures, these count as failures:
 - a Godot error line (`ERROR:`, `SCRIPT ERROR:`, `USER ERROR:`, ...) outside

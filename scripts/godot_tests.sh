@@ -12,8 +12,25 @@
 # errors counts as a failure). Suites run in the order of SUITES in
 # tests/godot/run_suites.gd; GODOT_SUITE=name runs only the suites whose file
 # name contains `name`.
+#
+# A Windows Godot (GODOT=/path/godot.windows....exe) runs under Wine: the
+# library is cross-built as backup_gdext.dll (scripts/windows/toolchain.sh,
+# release profile, as shipped) and Wine gets its prefix from
+# scripts/windows/wine.sh, both installing what they need. An export
+# template cannot import a project: GODOT_IMPORT names the Godot editor (of
+# the same version, any platform) that imports it first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+case "${GODOT:-}" in
+  *.exe | *.EXE)
+    # shellcheck source=scripts/windows/toolchain.sh
+    source scripts/windows/toolchain.sh
+    # shellcheck source=scripts/windows/wine.sh
+    source scripts/windows/wine.sh
+    (windows_toolchain && wine_ready) || { echo "Wine is not ready"; echo "0 passed, 1 failed"; exit 1; }
+    ;;
+esac
 
 # shellcheck source=scripts/find_godot.sh
 . scripts/find_godot.sh
@@ -38,6 +55,28 @@ fi
 [ -n "$build_flags" ] && echo "build flags: $build_flags"
 # shellcheck disable=SC2086
 scripts/build.sh --no-run $build_flags || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+project=godot_project
+import_cmd=("${godot_cmd[@]}")
+if godot_is_windows; then
+  echo "Windows Godot under Wine: cross-building backup_gdext.dll"
+  features=()
+  [ "$build_flags" = --godot-4-2 ] && features=(--no-default-features --features godot-4-2)
+  (windows_toolchain && windows_cargo build --release -Zbuild-std=std,panic_abort -p backup_gdext "${features[@]}") ||
+    { echo "Windows build failed"; echo "0 passed, 1 failed"; exit 1; }
+  cp "$WINDOWS_TARGET_DIR/$WINDOWS_TARGET/release/backup_gdext.dll" addons/backup_system/bin/backup_gdext.dll.tmp &&
+    mv -f addons/backup_system/bin/backup_gdext.dll.tmp addons/backup_system/bin/backup_gdext.dll
+  # Wine sees the Linux file system as drive Z:.
+  project="Z:$PWD/godot_project"
+  if [ -n "${GODOT_IMPORT:-}" ]; then
+    import_version="$("$GODOT_IMPORT" --headless --version 2>/dev/null | tail -n 1)"
+    if [ "${import_version%%.stable*}" != "${godot_version%%.stable*}" ]; then
+      echo "GODOT_IMPORT ($GODOT_IMPORT) is Godot $import_version, not $godot_version"
+      echo "0 passed, 1 failed"
+      exit 1
+    fi
+    import_cmd=("$GODOT_IMPORT")
+  fi
+fi
 
 ln -sfn ../tests/godot godot_project/tests
 # The import cache of one Godot version is not for another: start afresh
@@ -51,17 +90,19 @@ printf '%s\n' "$godot_version" >"$stamp"
 echo "res://addons/backup_system/backup_system.gdextension" > godot_project/.godot/extension_list.cfg
 
 log_dir="$(mktemp -d)"
-trap 'rm -rf "$log_dir"' EXIT
+trap 'rm -rf "$log_dir"; if godot_is_windows; then wine_stop; fi' EXIT
 
 # Import: registers class_name scripts and imports the icons. `--import`
 # exists from Godot 4.3 on; 4.2 takes the editor route.
-if ! timeout 300 "$godot_bin" --headless --path godot_project --import >"$log_dir/import.log" 2>&1; then
-  timeout 300 "$godot_bin" --headless --path godot_project --editor --quit >"$log_dir/import.log" 2>&1 || true
+import_project="$project"
+[ "${import_cmd[0]}" = "${godot_cmd[0]}" ] || import_project=godot_project
+if ! timeout 300 "${import_cmd[@]}" --headless --path "$import_project" --import >"$log_dir/import.log" 2>&1; then
+  timeout 300 "${import_cmd[@]}" --headless --path "$import_project" --editor --quit >"$log_dir/import.log" 2>&1 || true
 fi
 
 # -d (local debugger) makes get_stack() work, so failures carry their line;
 # a script error then stops at a debugger prompt, which "c" continues.
-yes c 2>/dev/null | timeout 600 "$godot_bin" -d --headless --path godot_project \
+yes c 2>/dev/null | timeout "${GODOT_TESTS_TIMEOUT:-600}" "${godot_cmd[@]}" -d --headless --path "$project" \
   --script res://tests/run_suites.gd >"$log_dir/stdout.log" 2>"$log_dir/stderr.log"
 status=${PIPESTATUS[1]}
 

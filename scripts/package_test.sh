@@ -11,9 +11,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 
-godot_bin="${GODOT:-$(command -v godot4 || command -v godot || true)}"
-if [ -z "$godot_bin" ] || [ ! -x "$godot_bin" ]; then
-  echo "PACKAGE TEST SKIPPED: no Godot 4 binary found (\$GODOT, godot4, godot)"
+# shellcheck source=scripts/find_godot.sh
+. scripts/find_godot.sh
+if ! find_godot || godot_is_windows; then
+  echo "################################################################"
+  echo "PACKAGE TEST SKIPPED: ${godot_missing:-$godot_bin is a Windows Godot; see GODOT_WINDOWS}"
+  echo "################################################################"
   exit 0
 fi
 

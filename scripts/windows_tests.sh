@@ -6,10 +6,8 @@
 #
 # Installs what it needs itself (Debian: rustc-web, cargo-web, rust-web-src,
 # mingw-w64, wine64), builds into target/windows (the Linux build in target/
-# is left alone) and keeps its Wine prefix in target/wine-prefix. Wine 8
-# lacks bcryptprimitives.dll, which Rust's standard library imports: a
-# stand-in built from scripts/windows/bcryptprimitives.c goes into the
-# prefix. Doc tests run on Linux only (their code is platform-neutral).
+# is left alone) and keeps its Wine prefix in target/wine-prefix
+# (scripts/windows/wine.sh). Doc tests run on Linux only (their code is platform-neutral).
 # Ends with `windows: N passed, N failed`, N counting the tests run under
 # Wine; exits non-zero when any failed or a test binary did not finish.
 set -uo pipefail
@@ -18,30 +16,14 @@ cd "$(dirname "$0")/.."
 source scripts/windows/toolchain.sh
 
 windows_toolchain || { echo "windows: 0 passed, 1 failed (toolchain install failed)"; exit 1; }
-windows_install wine64 || { echo "windows: 0 passed, 1 failed (wine install failed)"; exit 1; }
-
-wine=/usr/lib/wine/wine64
-export WINEPREFIX="$PWD/target/wine-prefix"
-export WINEDEBUG=-all
-# No Mono or Gecko installer prompts while the prefix is made.
-export WINEDLLOVERRIDES="mscoree,mshtml="
-if [ ! -f "$WINEPREFIX/system.reg" ]; then
-  echo "creating the Wine prefix $WINEPREFIX"
-  mkdir -p "$WINEPREFIX"
-  "$wine" wineboot --init >/dev/null 2>&1
-  /usr/lib/wine/wineserver -w
-fi
-dll="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
-src=scripts/windows/bcryptprimitives
-if [ ! -f "$dll" ] || [ "$src.c" -nt "$dll" ] || [ "$src.def" -nt "$dll" ]; then
-  x86_64-w64-mingw32-gcc -O2 -shared -s -o "$dll" "$src.c" "$src.def" -ladvapi32 ||
-    { echo "windows: 0 passed, 1 failed (stand-in DLL did not build)"; exit 1; }
-fi
+# shellcheck source=scripts/windows/wine.sh
+source scripts/windows/wine.sh
+wine_ready || { echo "windows: 0 passed, 1 failed (Wine is not ready)"; exit 1; }
 
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/windows/wine_runner.sh"
 packages=(-p backup_core -p backup_sim -p savekeep)
 log="$(mktemp)"
-trap 'rm -f "$log"; /usr/lib/wine/wineserver -k 2>/dev/null || true' EXIT
+trap 'rm -f "$log"; wine_stop' EXIT
 
 start=$(date +%s)
 if ! windows_cargo test -Zbuild-std=std,test "${packages[@]}" --tests --no-run; then

@@ -5,6 +5,9 @@ extends Node
 
 var failures: Array[String] = []
 var current_test := ""
+## Why the current test could not run here (set by `skip`); the runner
+## reports it as skipped instead of passed.
+var skip_reason := ""
 
 ## A fresh, empty save folder for this suite.
 func fresh_root(tag: String) -> String:
@@ -45,6 +48,16 @@ func check_keys(dict: Dictionary, keys: Array, message: String = "") -> bool:
 		fail("%s keys differ: expected %s, got %s" % [message, str(want), str(have)])
 		return false
 	return true
+
+## Marks the current test as not run on this system, with the reason (for
+## example a file-system feature the platform lacks). The runner prints it
+## as skipped, never as passed; whatever the test checked before still counts.
+func skip(reason: String) -> void:
+	skip_reason = reason
+
+## True when running on Windows (natively or under Wine).
+func on_windows() -> bool:
+	return OS.get_name() == "Windows"
 
 ## Marks a block of calls that must log errors (push_error): the runner
 ## ignores error lines between these markers and fails when none appeared.
