@@ -5,6 +5,9 @@
 # imports it, runs tests/package/smoke.gd (the classes load, a save
 # round-trips), then reads that save with the packaged savekeep (and with
 # savekeep.exe under Wine when scripts/windows_tests.sh made its prefix).
+# With GODOT_WINDOWS naming a Windows Godot of the same version (an export
+# template is enough: the Linux Godot imports), the smoke script runs again
+# there under Wine, loading the packaged backup_gdext.dll.
 # Needs Godot 4 ($GODOT, else godot4 or godot on PATH); without one it says
 # so and exits 0. Ends with `package: N passed, N failed`.
 set -uo pipefail
@@ -91,6 +94,33 @@ if [ -x "$wine" ] && [ -f "$root/target/wine-prefix/system.reg" ]; then
   WINEPREFIX="$root/target/wine-prefix" /usr/lib/wine/wineserver -k 2>/dev/null || true
 else
   echo "savekeep.exe not run: no Wine prefix (scripts/windows_tests.sh makes it)"
+fi
+if [ -n "${GODOT_WINDOWS:-}" ]; then
+  # shellcheck source=scripts/windows/toolchain.sh
+  source scripts/windows/toolchain.sh
+  # shellcheck source=scripts/windows/wine.sh
+  source scripts/windows/wine.sh
+  check "Wine is ready (scripts/windows/wine.sh)" wine_ready
+  windows_version="$("$WINE" "$GODOT_WINDOWS" --headless --version 2>/dev/null | tr -d '\r' | tail -n 1)"
+  check "GODOT_WINDOWS is Godot $godot_version too (it reports '$windows_version')" \
+    [ "${windows_version%%.stable*}" = "${godot_version%%.stable*}" ]
+  # Its user:// is under %APPDATA% in the Wine prefix, apart from the Linux run's.
+  timeout 600 "$WINE" "$GODOT_WINDOWS" --headless --path "Z:$project" --script res://smoke.gd \
+    >"$work/smoke-windows.log" 2>&1
+  status=$?
+  wine_stop
+  tr -d '\r' <"$work/smoke-windows.log" | grep -E "SMOKE|package smoke|ERROR" || true
+  check "the smoke script exits 0 in the Windows Godot (status $status)" [ "$status" -eq 0 ]
+  check "the smoke script reports no failure in the Windows Godot" \
+    grep -qE "^package smoke: [1-9][0-9]* passed, 0 failed.?$" "$work/smoke-windows.log"
+  check "the Windows Godot logs no error" bash -c '! grep -qE "^(SCRIPT )?ERROR" "$1"' _ "$work/smoke-windows.log"
+  windows_saves="$(find "$WINEPREFIX/drive_c/users" -maxdepth 7 -type d -path "*/app_userdata/Package Smoke/package_smoke" | head -n 1)"
+  check "the packaged savekeep.exe reads the Windows Godot's save" bash -c \
+    '"$1" "$2" --root "Z:$3" --json list | grep -q "\"pilot_callsign\": *\"Maverick\""' _ \
+    "$WINE" "$work/unpacked/savekeep/savekeep.exe" "$windows_saves"
+  wine_stop
+else
+  echo "NOTICE: GODOT_WINDOWS not set: the package was not loaded in a Windows Godot"
 fi
 echo "package: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
