@@ -18,7 +18,8 @@
 # release profile, as shipped) and Wine gets its prefix from
 # scripts/windows/wine.sh, both installing what they need. An export
 # template cannot import a project: GODOT_IMPORT names the Godot editor (of
-# the same version, any platform) that imports it first.
+# the same version, any platform) that imports it first (default: godot4 on
+# PATH when it reports the same version).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,14 +68,22 @@ if godot_is_windows; then
     mv -f addons/backup_system/bin/backup_gdext.dll.tmp addons/backup_system/bin/backup_gdext.dll
   # Wine sees the Linux file system as drive Z:.
   project="Z:$PWD/godot_project"
-  if [ -n "${GODOT_IMPORT:-}" ]; then
-    import_version="$("$GODOT_IMPORT" --headless --version 2>/dev/null | tail -n 1)"
+  # The importer: GODOT_IMPORT, else godot4 on PATH when it is the same
+  # version, else the Windows Godot itself (which must then be an editor).
+  importer="${GODOT_IMPORT:-}"
+  if [ -z "$importer" ] && command -v godot4 >/dev/null; then
+    candidate="$(command -v godot4)"
+    [ "$("$candidate" --headless --version 2>/dev/null | tail -n 1)" = "$godot_version" ] && importer="$candidate"
+  fi
+  if [ -n "$importer" ]; then
+    import_version="$("$importer" --headless --version 2>/dev/null | tail -n 1)"
     if [ "${import_version%%.stable*}" != "${godot_version%%.stable*}" ]; then
-      echo "GODOT_IMPORT ($GODOT_IMPORT) is Godot $import_version, not $godot_version"
+      echo "GODOT_IMPORT ($importer) is Godot $import_version, not $godot_version"
       echo "0 passed, 1 failed"
       exit 1
     fi
-    import_cmd=("$GODOT_IMPORT")
+    echo "importing with $importer"
+    import_cmd=("$importer")
   fi
 fi
 
