@@ -19,11 +19,6 @@ func after_all() -> void:
 	SaveGameManager.register_save_type([PlayerProfile, CampaignState])
 	SaveGameManager.clear_migrations()
 
-## True on Godot `major`.`minor` or newer.
-func godot_at_least(major: int, minor: int) -> bool:
-	var v := Engine.get_version_info()
-	return v.major > major or (v.major == major and v.minor >= minor)
-
 ## Byte-exact comparison (NaN, typed containers, int vs float all count).
 func _same(a, b) -> bool:
 	# NodePath's binary form can differ for equal paths (Godot caches parts of

@@ -55,6 +55,11 @@ func check_keys(dict: Dictionary, keys: Array, message: String = "") -> bool:
 func skip(reason: String) -> void:
 	skip_reason = reason
 
+## True on Godot `major`.`minor` or newer.
+func godot_at_least(major: int, minor: int) -> bool:
+	var v := Engine.get_version_info()
+	return v.major > major or (v.major == major and v.minor >= minor)
+
 ## True when running on Windows (natively or under Wine).
 func on_windows() -> bool:
 	return OS.get_name() == "Windows"

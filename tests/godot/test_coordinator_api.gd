@@ -116,7 +116,11 @@ func test_exported_properties_with_hints_and_groups() -> void:
 		check(by_name[prop].usage & PROPERTY_USAGE_EDITOR, "%s shown in inspector" % prop)
 		check(by_name[prop].usage & PROPERTY_USAGE_STORAGE, "%s saved with the scene" % prop)
 		check_eq(c.get(prop), spec[prop][1], "%s default" % prop)
-		check_eq(ClassDB.class_get_property_default_value(CLASS, prop), spec[prop][1], "%s ClassDB default" % prop)
+		# ClassDB.class_get_property_default_value exists from Godot 4.3 on
+		# (called by name so that the suite still parses on 4.2).
+		if godot_at_least(4, 3):
+			var registered = Engine.get_singleton("ClassDB").call("class_get_property_default_value", CLASS, prop)
+			check_eq(registered, spec[prop][1], "%s ClassDB default" % prop)
 	check_eq(by_name.backup_schedule_hours.hint, PROPERTY_HINT_RANGE, "hours is a range")
 	check(by_name.backup_schedule_hours.hint_string.contains("suffix:h"), "hours suffix: " + by_name.backup_schedule_hours.hint_string)
 	check(by_name.health_check_interval_hours.hint_string.contains("suffix:h"), "interval suffix")

@@ -71,13 +71,23 @@ func test_a_complete_write_found_at_start_up_reaches_the_game() -> void:
 	check(DirAccess.dir_exists_absolute(root.path_join("x.tmp")), "x.tmp untouched")
 	check(SaveGameManager.save_slot(1, {"n": 2}).success, "a foreign x.tmp fails no writer")
 
+## A symbolic link at `link` to `target`: DirAccess.create_link (bound from
+## Godot 4.3 on, called by name so that the suite parses on 4.2), else `ln -s`.
+func _make_link(target: String, link: String) -> Error:
+	var dir := DirAccess.open(link.get_base_dir())
+	if dir.has_method("create_link"):
+		return dir.call("create_link", target, link)
+	if on_windows():
+		return ERR_UNAVAILABLE
+	return OK if OS.execute("ln", ["-s", target, link]) == 0 else FAILED
+
 func test_a_symlinked_quarantine_is_refused() -> void:
 	_reset("hostile_link")
 	check(SaveGameManager.save_slot(0, {"n": 1}).success, "saved")
 	check(SaveGameManager.save_slot(0, {"n": 2}).success, "saved again")
 	var root := _root_abs()
 	var elsewhere := ProjectSettings.globalize_path(fresh_root("hostile_elsewhere"))
-	var made := DirAccess.open(root).create_link(elsewhere, root.path_join("quarantine"))
+	var made := _make_link(elsewhere, root.path_join("quarantine"))
 	if made != OK and on_windows():
 		skip("no symbolic link could be made (%s): Windows needs Developer Mode or an administrator, Wine 8 has no support" % error_string(made))
 		return
