@@ -110,8 +110,12 @@ if ! timeout 300 "${import_cmd[@]}" --headless --path "$import_project" --import
 fi
 
 # -d (local debugger) makes get_stack() work, so failures carry their line;
-# a script error then stops at a debugger prompt, which "c" continues.
-yes c 2>/dev/null | timeout "${GODOT_TESTS_TIMEOUT:-600}" "${godot_cmd[@]}" -d --headless --path "$project" \
+# a script error then stops at a debugger prompt, which "c" continues. Not
+# on Windows: its Godot reads stdin in chunks, so the prompt gets "c\nc\n..."
+# as one invalid command and loops; there failures name their test instead.
+debug_flag=(-d)
+if godot_is_windows; then debug_flag=(); fi
+yes c 2>/dev/null | timeout "${GODOT_TESTS_TIMEOUT:-600}" "${godot_cmd[@]}" "${debug_flag[@]}" --headless --path "$project" \
   --script res://tests/run_suites.gd >"$log_dir/stdout.log" 2>"$log_dir/stderr.log"
 status=${PIPESTATUS[1]}
 
