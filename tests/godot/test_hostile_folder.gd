@@ -92,6 +92,11 @@ func test_a_symlinked_quarantine_is_refused() -> void:
 		skip("no symbolic link could be made (%s): Windows needs Developer Mode or an administrator, Wine 8 has no support" % error_string(made))
 		return
 	check_eq(made, OK, "link made")
+	if on_windows() and not DirAccess.open(root).call("is_link", root.path_join("quarantine")):
+		# Wine 8 makes a Unix link that Windows programs see as a plain
+		# folder (no reparse point): nothing on the Windows side can tell.
+		skip("the link was made but Windows reports no reparse point on it (Wine 8), so no program can see it as a link")
+		return
 	var bytes := _read(root.path_join("slot_0.sav"))
 	bytes[bytes.size() - 2] ^= 0x5A
 	_write(root.path_join("slot_0.sav"), bytes)

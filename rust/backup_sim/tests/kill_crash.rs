@@ -59,6 +59,25 @@ struct Tally {
     kills_with_unacked_data: usize,
 }
 
+/// Starts a worker. Under Wine, CreateProcess now and then fails after some
+/// hundreds of quick starts ("Internal error", os error 1359): that is the
+/// harness failing, not the store, so a start is retried a few times before
+/// the test gives up.
+fn spawn_with_retries(worker: &mut Command, round: usize) -> std::process::Child {
+    let mut attempt = 1;
+    loop {
+        match worker.spawn() {
+            Ok(child) => return child,
+            Err(e) if attempt < 5 => {
+                eprintln!("round {round}: worker did not start (attempt {attempt}): {e}; retrying");
+                std::thread::sleep(Duration::from_millis(200 * attempt as u64));
+                attempt += 1;
+            }
+            Err(e) => panic!("round {round}: worker did not start after {attempt} attempts: {e}"),
+        }
+    }
+}
+
 /// How the worker process saves: `write-loop` (synchronous saves) or
 /// `queue-loop` (through a WriteQueue: saves are queued and acknowledged when
 /// their completion arrives, so several may be in the air at a kill).
@@ -88,7 +107,8 @@ fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64, secur
         kills_with_unacked_data: 0,
     };
     for round in 0..kills() {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_store_worker"))
+        let mut worker = Command::new(env!("CARGO_BIN_EXE_store_worker"));
+        worker
             .args([
                 command,
                 root.to_str().unwrap(),
@@ -99,9 +119,8 @@ fn kill_loop(durability: Durability, name: &str, command: &str, seed: u64, secur
             ])
             .env("BACKUP_SIM_SECURED", if secured { "1" } else { "0" })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::piped());
+        let mut child = spawn_with_retries(&mut worker, round);
         let mut out = BufReader::new(child.stdout.take().unwrap());
         // One kill in ten lands while the worker opens the store (start-up
         // recovery of the previous kill's leftovers); the rest while it saves.

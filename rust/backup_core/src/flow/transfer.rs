@@ -334,10 +334,19 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>> {
 
 /// Why an export cannot be written to `target`, if it cannot: a target that
 /// exists but is not a regular file (a link, FIFO, device or directory:
-/// never replaced, whatever `--force` says), or one inside the save folder
-/// `root` (where the store owns every name).
+/// never replaced, whatever `--force` says), on Windows a reserved device
+/// name (`NUL`, `con.json`: see [`crate::record::windows_device_name`]), or
+/// one inside the save folder `root` (where the store owns every name).
 pub fn check_export_target(target: &Path, root: &Path) -> Result<()> {
     let refuse = |why: String| Err(Error::InvalidArgument(why));
+    if cfg!(windows) {
+        if let Some(device) = crate::record::windows_device_name(target) {
+            return refuse(format!(
+                "{} names the Windows device {device}, not a regular file; export to another name",
+                target.display()
+            ));
+        }
+    }
     match std::fs::symlink_metadata(target) {
         Ok(meta) if meta.file_type().is_symlink() => {
             return refuse(format!(
@@ -433,6 +442,20 @@ mod tests {
             ..SlotMetadata::default()
         };
         serde_json::to_vec(&build_export(3, b"payload", Some(&meta), Utc::now())).unwrap()
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn a_windows_device_name_is_never_an_export_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("saves");
+        std::fs::create_dir(&root).unwrap();
+        for name in ["NUL", "con.json", "Aux.txt", "COM1.json"] {
+            let target = dir.path().join(name);
+            let err = check_export_target(&target, &root).unwrap_err().to_string();
+            assert!(err.contains("Windows device"), "{name}: {err}");
+        }
+        check_export_target(&dir.path().join("nullable.json"), &root).unwrap();
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub(crate) mod clock;
 pub(crate) mod codec;
 pub(crate) mod confine;
+pub(crate) mod device_names;
 pub(crate) mod durability;
 pub(crate) mod encoding;
 pub mod envelope;
@@ -22,6 +23,7 @@ pub(crate) mod typed_tree;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codec::Compression;
 pub use confine::Confined;
+pub use device_names::windows_device_name;
 pub use durability::Durability;
 pub use keys::{Keyring, SaveKey};
 pub use layout::{is_safe_id, FileRole, Layout, TEMP_SUFFIX};
