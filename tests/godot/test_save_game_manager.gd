@@ -27,6 +27,8 @@ func _reset(tag: String) -> void:
 	SaveGameManager.save_root = fresh_root(tag)
 	SaveGameManager.slot_count = 10
 	SaveGameManager.backup_levels = 3
+	SaveGameManager.quarantine_max_files = 50
+	SaveGameManager.quarantine_max_bytes = 256 << 20
 	SaveGameManager.game_schema_version = 0
 	SaveGameManager.clear_migrations()
 	events.clear()
@@ -63,6 +65,8 @@ func test_singleton_is_registered_with_expected_api() -> void:
 	check_eq(props.get("slot_count"), TYPE_INT, "slot_count type")
 	check_eq(props.get("backup_levels"), TYPE_INT, "backup_levels type")
 	check_eq(props.get("game_schema_version"), TYPE_INT, "game_schema_version type")
+	check_eq(props.get("quarantine_max_files"), TYPE_INT, "quarantine_max_files type")
+	check_eq(props.get("quarantine_max_bytes"), TYPE_INT, "quarantine_max_bytes type")
 	var sig_args := {}
 	for s in ClassDB.class_get_signal_list("SaveGameManager", true):
 		sig_args[s.name] = s.args.map(func(a): return [a.name, a.type])
@@ -214,13 +218,59 @@ func test_cleanup_and_stats_keys() -> void:
 	SaveGameManager.save_slot(0, {"a": 1})
 	SaveGameManager.load_slot(0)
 	var c := SaveGameManager.cleanup_saves()
-	check_keys(c, ["success", "removed_temp", "promoted", "quarantined", "removed_extra_backups", "error_message"], "cleanup result")
+	check_keys(c, ["success", "removed_temp", "promoted", "quarantined", "removed_extra_backups",
+		"pruned_quarantine", "error_message"], "cleanup result")
 	check_eq(c.success, true, "cleanup ok")
 	var stats := SaveGameManager.get_save_stats()
 	check(stats.has("save") and stats.has("load"), "per-operation entries")
 	check_keys(stats.save, ["count", "failures", "bytes", "average_ms", "max_ms"], "op stats")
 	check_eq(stats.save.count, 1, "one save counted")
 	check(stats.total_operations >= 2, "total operations")
+
+func _quarantined() -> PackedStringArray:
+	return DirAccess.get_files_at(SaveGameManager.get_save_root_absolute().path_join("quarantine"))
+
+func test_quarantine_keeps_the_newest_files_within_its_limits() -> void:
+	_reset("quarantine_limits")
+	check_eq(SaveGameManager.quarantine_max_files, 50, "default file limit")
+	check_eq(SaveGameManager.quarantine_max_bytes, 256 << 20, "default byte limit")
+	SaveGameManager.quarantine_max_files = 2
+	SaveGameManager.save_slot(0, {"hp": 1})
+	SaveGameManager.save_slot(0, {"hp": 2})
+	for i in 4:
+		_corrupt_primary(0)
+		check_eq(SaveGameManager.repair_save_slot(0), true, "repair %d" % i)
+		check(_quarantined().size() <= 2, "at most 2 kept after repair %d: %s" % [i, _quarantined()])
+	var before := _quarantined()
+	check_eq(before.size(), 2, "two newest kept")
+	check_eq(SaveGameManager.load_slot(0).data, {"hp": 1}, "repaired from backup level 0 each time")
+	# A lower limit applies at the next cleanup, which reports what it removed.
+	SaveGameManager.quarantine_max_files = 1
+	var c := SaveGameManager.cleanup_saves()
+	check_eq(c.success, true, "cleanup ok")
+	check_eq(c.pruned_quarantine, 1, "one pruned")
+	var after := _quarantined()
+	check_eq(after.size(), 1, "one left")
+	before.sort()
+	check_eq(after[0], before[1], "the newest stays")
+
+func test_negative_quarantine_limits_are_refused_and_nothing_is_written() -> void:
+	_reset("quarantine_bad")
+	SaveGameManager.save_slot(0, {"hp": 1})
+	SaveGameManager.quarantine_max_files = -1
+	expect_errors_begin()
+	var r := SaveGameManager.save_slot(0, {"hp": 2})
+	expect_errors_end()
+	check_eq(r.success, false, "refused")
+	check(str(r.error_message).contains("quarantine_max_files"), "names the setting: %s" % r.error_message)
+	SaveGameManager.quarantine_max_files = 50
+	SaveGameManager.quarantine_max_bytes = -5
+	expect_errors_begin()
+	check_eq(SaveGameManager.cleanup_saves().success, false, "byte limit refused")
+	expect_errors_end()
+	check(SaveGameManager.get_last_error().contains("quarantine_max_bytes"), "names the byte setting")
+	SaveGameManager.quarantine_max_bytes = 256 << 20
+	check_eq(SaveGameManager.load_slot(0).data, {"hp": 1}, "earlier save untouched")
 
 func test_schema_migration_keeps_backup_and_reports() -> void:
 	_reset("schema")

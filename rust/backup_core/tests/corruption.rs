@@ -5,9 +5,11 @@ mod common;
 
 use std::fs;
 
-use backup_core::{Error, FormatError, ManualClock, RecoverySource};
+use backup_core::{
+    Error, FormatError, ManualClock, QuarantineLimits, RecoverySource, StoreOptions,
+};
 use chrono::Duration;
-use common::{meta, open};
+use common::{fast_options, meta, open, open_with};
 
 fn payload() -> Vec<u8> {
     (0..512u32).map(|i| (i * 31 % 251) as u8).collect()
@@ -17,7 +19,15 @@ fn payload() -> Vec<u8> {
 fn every_bit_flip_is_detected_and_repaired() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::fixed();
-    let store = open(dir.path(), &clock);
+    // Every damaged primary is counted in quarantine/ below: no limit.
+    let store = open_with(
+        dir.path(),
+        &clock,
+        StoreOptions {
+            quarantine: QuarantineLimits::UNLIMITED,
+            ..fast_options()
+        },
+    );
     let data = payload();
     store.save(0, &data, &meta("Flip")).unwrap();
     store.create_backup(0).unwrap();

@@ -44,6 +44,16 @@ pub struct SaveGameManager {
     #[var(set)]
     #[init(val = 3)]
     backup_levels: i64,
+    /// Most files kept in the save folder's `quarantine/` (damaged files
+    /// moved aside for support); the oldest go first. 0 keeps only the newest.
+    #[var(set)]
+    #[init(val = 50)]
+    quarantine_max_files: i64,
+    /// Most bytes kept in `quarantine/` (256 MiB by default); the newest
+    /// file is kept whatever its size.
+    #[var(set)]
+    #[init(val = 256 << 20)]
+    quarantine_max_bytes: i64,
     /// Your game's data schema version, written into every save. Loading a
     /// slot saved at an older version runs the registered migrations; a slot
     /// from a newer version is refused and left untouched.
@@ -153,6 +163,22 @@ impl SaveGameManager {
     #[func]
     pub fn set_backup_levels(&mut self, levels: i64) {
         self.backup_levels = levels;
+        self.close_store();
+    }
+
+    /// Sets how many files `quarantine/` keeps (at least 0) and closes the
+    /// current folder.
+    #[func]
+    pub fn set_quarantine_max_files(&mut self, count: i64) {
+        self.quarantine_max_files = count;
+        self.close_store();
+    }
+
+    /// Sets how many bytes `quarantine/` keeps (at least 0) and closes the
+    /// current folder.
+    #[func]
+    pub fn set_quarantine_max_bytes(&mut self, bytes: i64) {
+        self.quarantine_max_bytes = bytes;
         self.close_store();
     }
 
@@ -413,13 +439,16 @@ impl SaveGameManager {
         }
     }
 
-    /// Removes leftover temporary files and quarantines corrupt backups.
-    /// Returns `{success, removed_temp, promoted, quarantined,
-    /// removed_extra_backups, error_message}` (counts).
+    /// Removes leftover temporary files, quarantines corrupt backups and
+    /// removes the oldest quarantined files beyond `quarantine_max_files` /
+    /// `quarantine_max_bytes`. Returns `{success, removed_temp, promoted,
+    /// quarantined, removed_extra_backups, pruned_quarantine, error_message}`
+    /// (counts).
     #[func]
     pub fn cleanup_saves(&mut self) -> VarDictionary {
         let base = vdict! {
             "removed_temp" => 0, "promoted" => 0, "quarantined" => 0, "removed_extra_backups" => 0,
+            "pruned_quarantine" => 0,
         };
         match self.with_store(|s| s.cleanup()) {
             Ok(c) => vdict! {
@@ -428,6 +457,7 @@ impl SaveGameManager {
                 "promoted" => c.promoted.len() as i64,
                 "quarantined" => c.quarantined.len() as i64,
                 "removed_extra_backups" => c.removed_extra_backups.len() as i64,
+                "pruned_quarantine" => c.pruned_quarantine.len() as i64,
                 "error_message" => "",
             },
             Err(e) => {
@@ -560,6 +590,20 @@ impl SaveGameManager {
                     self.backup_levels
                 ))
             })?;
+        let quarantine = backup_core::QuarantineLimits {
+            max_files: usize::try_from(self.quarantine_max_files).map_err(|_| {
+                Failure::Refused(format!(
+                    "quarantine_max_files {} must be at least 0",
+                    self.quarantine_max_files
+                ))
+            })?,
+            max_bytes: u64::try_from(self.quarantine_max_bytes).map_err(|_| {
+                Failure::Refused(format!(
+                    "quarantine_max_bytes {} must be at least 0",
+                    self.quarantine_max_bytes
+                ))
+            })?,
+        };
         let root = self.get_save_root_absolute().to_string();
         if root.is_empty() {
             return Err(Failure::Refused("save_root is empty".into()));
@@ -567,6 +611,7 @@ impl SaveGameManager {
         let options = self.security_options(StoreOptions {
             slot_count,
             backup_levels,
+            quarantine,
             ..StoreOptions::default()
         })?;
         self.opened_security = self.security_state();

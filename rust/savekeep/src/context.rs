@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::io::IsTerminal;
 
-use backup_core::{Error as CoreError, SlotStore, StartupAction, StoreOptions};
+use backup_core::{Error as CoreError, QuarantineLimits, SlotStore, StartupAction, StoreOptions};
 
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::exit::CliResult;
@@ -46,6 +46,9 @@ impl Ctx {
                 slot_count: args.slots,
                 backup_levels: args.backup_levels,
                 keys,
+                // savekeep never deletes quarantined files: the game prunes
+                // them within its own limits, which savekeep does not know.
+                quarantine: QuarantineLimits::UNLIMITED,
                 ..StoreOptions::default()
             },
             startup: RefCell::new(None),

@@ -66,6 +66,23 @@ fn repair_confirmed_restores_the_newest_valid_copy_and_keeps_the_damaged_file() 
 }
 
 #[test]
+fn repair_never_prunes_the_quarantine_the_game_keeps() {
+    // The game may keep more than the store's default of 50 quarantined
+    // files; savekeep does not know its limits and deletes none of them.
+    let f = Fixture::healthy();
+    std::fs::create_dir_all(f.path("quarantine")).unwrap();
+    for i in 0..60 {
+        f.write(
+            &format!("quarantine/slot_0.sav.20260101T0000{:02}000Z", i),
+            b"old evidence",
+        );
+    }
+    f.flip_byte("slot_1.sav");
+    f.cmd().args(["repair", "1", "--yes"]).assert().code(0);
+    assert_eq!(f.quarantined().len(), 61);
+}
+
+#[test]
 fn repair_with_yes_does_not_read_stdin_and_reports_json() {
     let f = Fixture::healthy();
     std::fs::remove_file(f.path("slot_2.sav")).unwrap();

@@ -5,7 +5,7 @@
 //! <root>/slot_<n>.sav.bak<k>     rolling backup level k (0 = newest)
 //! <root>/*.tmp                   a write in progress (or interrupted)
 //! <root>/snapshots/slot_<n>/<id>.snap   named and automated snapshots
-//! <root>/quarantine/             corrupt files moved aside, never deleted silently
+//! <root>/quarantine/             damaged files moved aside (the newest kept, see QuarantineLimits)
 //! <root>/.lock                   advisory lock held by the process that writes
 //! ```
 

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::slot_store::SlotStore;
+use super::slot_store::{lock, SlotStore};
 use super::stats::OpKind;
 use super::types::CopyRole;
 use super::types::SnapshotRequest;
@@ -220,32 +220,6 @@ impl SlotStore {
         }
         self.forget(slot);
         Ok(outcome)
-    }
-
-    /// Moves a file into `quarantine/` under a unique, timestamped name.
-    pub(crate) fn quarantine(&self, path: &Path) -> Result<PathBuf> {
-        let dir = self.layout.quarantine_dir();
-        self.storage
-            .create_dir_all(&dir)
-            .map_err(|e| Error::io("create", &dir, e))?;
-        let stem = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("file")
-            .to_owned();
-        let stamp = self.clock.now().format("%Y%m%dT%H%M%S%3fZ");
-        let mut target = dir.join(format!("{stem}.{stamp}"));
-        let mut n = 1;
-        while self.exists(&target)? {
-            target = dir.join(format!("{stem}.{stamp}.{n}"));
-            n += 1;
-        }
-        self.storage
-            .rename(path, &target)
-            .map_err(|e| Error::io("quarantine", path, e))?;
-        self.sync_dir(&dir)?;
-        self.sync_dir(path.parent().unwrap_or(self.layout.root()))?;
-        Ok(target)
     }
 
     /// Settles one leftover temporary file of the store (`slot_<n>.sav.tmp`
@@ -511,90 +485,102 @@ impl SlotStore {
     /// Removes leftovers of interrupted writes, quarantines corrupt backups and
     /// snapshots, and removes backups beyond the configured number of levels.
     /// Files written by a newer version are left alone.
+    /// Then removes the oldest quarantined files beyond the configured
+    /// [`QuarantineLimits`](super::types::QuarantineLimits).
     pub fn cleanup(&self) -> Result<CleanupReport> {
         self.timed(OpKind::Cleanup, || {
             self.writable()?;
             let _guard = self.lock_writes();
-            let mut report = CleanupReport::default();
-            let root = self.layout.root().to_path_buf();
-            let names = self
-                .storage
-                .list(&root)
-                .map_err(|e| Error::io("list", &root, e))?;
-            for name in &names {
-                match Layout::role_of(name) {
-                    Some(FileRole::Temp) => {
-                        for action in self.settle_temp(name)? {
-                            match action {
-                                StartupAction::PromotedInterruptedWrite { slot } => {
-                                    report.promoted.push(slot)
-                                }
-                                StartupAction::DiscardedTemp { path, .. } => {
-                                    report.removed_temp.push(path)
-                                }
-                                StartupAction::QuarantinedTemp { moved_to, .. }
-                                | StartupAction::QuarantinedDamaged { moved_to, .. } => {
-                                    report.quarantined.push(moved_to)
-                                }
-                                _ => {}
+            *lock(&self.pruned_during_cleanup) = Some(Vec::new());
+            let outcome = self.cleanup_locked();
+            let pruned = lock(&self.pruned_during_cleanup).take().unwrap_or_default();
+            let mut report = outcome?;
+            report.pruned_quarantine = pruned;
+            Ok((0, report))
+        })
+    }
+
+    /// [`cleanup`](Self::cleanup) under the write lock.
+    fn cleanup_locked(&self) -> Result<CleanupReport> {
+        let mut report = CleanupReport::default();
+        let root = self.layout.root().to_path_buf();
+        let names = self
+            .storage
+            .list(&root)
+            .map_err(|e| Error::io("list", &root, e))?;
+        for name in &names {
+            match Layout::role_of(name) {
+                Some(FileRole::Temp) => {
+                    for action in self.settle_temp(name)? {
+                        match action {
+                            StartupAction::PromotedInterruptedWrite { slot } => {
+                                report.promoted.push(slot)
                             }
+                            StartupAction::DiscardedTemp { path, .. } => {
+                                report.removed_temp.push(path)
+                            }
+                            StartupAction::QuarantinedTemp { moved_to, .. }
+                            | StartupAction::QuarantinedDamaged { moved_to, .. } => {
+                                report.quarantined.push(moved_to)
+                            }
+                            _ => {}
                         }
                     }
-                    Some(FileRole::Backup(slot, level)) => {
-                        let path = root.join(name);
-                        if slot >= self.options.slot_count {
-                            continue;
-                        }
-                        if level >= self.options.backup_levels {
-                            self.storage
-                                .remove(&path)
-                                .map_err(|e| Error::io("remove", &path, e))?;
-                            report.removed_extra_backups.push(path);
-                        } else if self.is_plainly_corrupt(&path) {
-                            report.quarantined.push(self.quarantine(&path)?);
-                        }
+                }
+                Some(FileRole::Backup(slot, level)) => {
+                    let path = root.join(name);
+                    if slot >= self.options.slot_count {
+                        continue;
                     }
-                    _ => {}
-                }
-            }
-            for slot in self.used_slots()? {
-                let dir = self.layout.snapshot_dir(slot);
-                if !self.exists(&dir)? {
-                    continue;
-                }
-                for name in self
-                    .storage
-                    .list(&dir)
-                    .map_err(|e| Error::io("list", &dir, e))?
-                {
-                    let path = dir.join(&name);
-                    let snapshot_temp = name
-                        .strip_suffix(TEMP_SUFFIX)
-                        .filter(|n| Layout::snapshot_id_of(n).is_some());
-                    if let Some(target) = snapshot_temp {
-                        for action in self.settle_pair(&path, &dir.join(target))? {
-                            match action {
-                                StartupAction::DiscardedTemp { path, .. } => {
-                                    report.removed_temp.push(path)
-                                }
-                                StartupAction::QuarantinedTemp { moved_to, .. }
-                                | StartupAction::QuarantinedDamaged { moved_to, .. } => {
-                                    report.quarantined.push(moved_to)
-                                }
-                                _ => {}
-                            }
-                        }
-                    } else if Layout::snapshot_id_of(&name).is_some()
-                        && self.is_plainly_corrupt(&path)
-                    {
+                    if level >= self.options.backup_levels {
+                        self.storage
+                            .remove(&path)
+                            .map_err(|e| Error::io("remove", &path, e))?;
+                        report.removed_extra_backups.push(path);
+                    } else if self.is_plainly_corrupt(&path) {
                         report.quarantined.push(self.quarantine(&path)?);
                     }
                 }
-                self.sync_dir(&dir)?;
+                _ => {}
             }
-            self.sync_dir(&root)?;
-            Ok((0, report))
-        })
+        }
+        for slot in self.used_slots()? {
+            let dir = self.layout.snapshot_dir(slot);
+            if !self.exists(&dir)? {
+                continue;
+            }
+            for name in self
+                .storage
+                .list(&dir)
+                .map_err(|e| Error::io("list", &dir, e))?
+            {
+                let path = dir.join(&name);
+                let snapshot_temp = name
+                    .strip_suffix(TEMP_SUFFIX)
+                    .filter(|n| Layout::snapshot_id_of(n).is_some());
+                if let Some(target) = snapshot_temp {
+                    for action in self.settle_pair(&path, &dir.join(target))? {
+                        match action {
+                            StartupAction::DiscardedTemp { path, .. } => {
+                                report.removed_temp.push(path)
+                            }
+                            StartupAction::QuarantinedTemp { moved_to, .. }
+                            | StartupAction::QuarantinedDamaged { moved_to, .. } => {
+                                report.quarantined.push(moved_to)
+                            }
+                            _ => {}
+                        }
+                    }
+                } else if Layout::snapshot_id_of(&name).is_some() && self.is_plainly_corrupt(&path)
+                {
+                    report.quarantined.push(self.quarantine(&path)?);
+                }
+            }
+            self.sync_dir(&dir)?;
+        }
+        self.sync_dir(&root)?;
+        self.prune_quarantine(None)?;
+        Ok(report)
     }
 
     /// Corrupt, and not merely written by a newer version.

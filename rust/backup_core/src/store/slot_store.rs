@@ -55,6 +55,9 @@ pub struct SlotStore {
     stats: Mutex<Stats>,
     write_lock: Mutex<()>,
     known: Mutex<HashMap<u32, KnownPrimary>>,
+    /// While a cleanup runs: the quarantined files pruned so far (moves
+    /// made by the cleanup prune too, and the cleanup reports them all).
+    pub(crate) pruned_during_cleanup: Mutex<Option<Vec<PathBuf>>>,
     pub(crate) startup: Vec<StartupAction>,
     _process_lock: Option<LockGuard>,
 }
@@ -113,6 +116,7 @@ impl SlotStore {
             stats: Mutex::new(Stats::default()),
             write_lock: Mutex::new(()),
             known: Mutex::new(HashMap::new()),
+            pruned_during_cleanup: Mutex::new(None),
             startup: Vec::new(),
             _process_lock: process_lock,
         };

@@ -34,6 +34,8 @@ pub struct StoreOptions {
     /// turn it on once every save has been rewritten (e.g. after `rekey`),
     /// or from the first release that encrypts.
     pub require_encryption: bool,
+    /// How much `quarantine/` keeps before its oldest files are removed.
+    pub quarantine: QuarantineLimits,
 }
 
 impl Default for StoreOptions {
@@ -48,6 +50,7 @@ impl Default for StoreOptions {
             compression: Compression::Off,
             keys: Keyring::default(),
             require_encryption: false,
+            quarantine: QuarantineLimits::default(),
         }
     }
 }
@@ -257,6 +260,9 @@ pub struct CleanupReport {
     pub quarantined: Vec<PathBuf>,
     /// Backups beyond the configured number of levels removed.
     pub removed_extra_backups: Vec<PathBuf>,
+    /// The oldest quarantined files removed to keep `quarantine/` within
+    /// its [`QuarantineLimits`].
+    pub pruned_quarantine: Vec<PathBuf>,
 }
 
 /// What to snapshot a slot as.
@@ -479,6 +485,37 @@ impl Default for RetentionPolicy {
             keep_weekly: 0,
         }
     }
+}
+
+/// How much `quarantine/` keeps. Damaged files are moved there rather than
+/// deleted, so that support can look at them; without a bound, a disk that
+/// keeps damaging saves would fill up with them. Walking from the newest,
+/// files are kept while both limits hold; older ones are removed when a
+/// file is quarantined and at cleanup. The file just quarantined is always
+/// kept, and files the store did not name are never removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantineLimits {
+    /// Most files kept.
+    pub max_files: usize,
+    /// Most bytes kept (in total).
+    pub max_bytes: u64,
+}
+
+impl Default for QuarantineLimits {
+    fn default() -> Self {
+        QuarantineLimits {
+            max_files: 50,
+            max_bytes: 256 << 20,
+        }
+    }
+}
+
+impl QuarantineLimits {
+    /// No limit: every quarantined file is kept until removed by hand.
+    pub const UNLIMITED: QuarantineLimits = QuarantineLimits {
+        max_files: usize::MAX,
+        max_bytes: u64::MAX,
+    };
 }
 
 /// Identifies one request made to a [`WriteQueue`](super::WriteQueue):
