@@ -21,6 +21,15 @@ fn limited(max_files: usize, max_bytes: u64) -> StoreOptions {
     }
 }
 
+/// A store with a save in slot 0 and its copy in backup level 0, which
+/// repair puts back each time.
+fn saved(dir: &Path, clock: &ManualClock, options: StoreOptions) -> SlotStore {
+    let store = open_with(dir, clock, options);
+    store.save(0, b"good", &meta("q")).unwrap();
+    store.create_backup(0).unwrap();
+    store
+}
+
 /// Names in quarantine/, sorted.
 fn quarantined(store: &SlotStore) -> Vec<String> {
     let dir = store.layout().quarantine_dir();
@@ -54,9 +63,7 @@ fn file_name(path: &Path) -> String {
 fn the_oldest_quarantined_files_go_once_the_file_limit_is_reached() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::fixed();
-    let store = open_with(dir.path(), &clock, limited(3, u64::MAX));
-    store.save(0, b"good", &meta("q")).unwrap();
-    store.create_backup(0).unwrap();
+    let store = saved(dir.path(), &clock, limited(3, u64::MAX));
     let mut moved = Vec::new();
     for i in 0..5u8 {
         let path = damage_and_repair(&store, &clock, 0, &[b'x', i]);
@@ -78,9 +85,7 @@ fn the_oldest_quarantined_files_go_once_the_file_limit_is_reached() {
 fn the_byte_limit_keeps_the_newest_files_that_fit_and_always_the_one_just_moved() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::fixed();
-    let store = open_with(dir.path(), &clock, limited(100, 250));
-    store.save(0, b"good", &meta("q")).unwrap();
-    store.create_backup(0).unwrap();
+    let store = saved(dir.path(), &clock, limited(100, 250));
     let a = damage_and_repair(&store, &clock, 0, &[b'a'; 100]);
     let b = damage_and_repair(&store, &clock, 0, &[b'b'; 100]);
     assert_eq!(quarantined(&store), vec![file_name(&a), file_name(&b)]);
@@ -98,9 +103,7 @@ fn the_byte_limit_keeps_the_newest_files_that_fit_and_always_the_one_just_moved(
 fn files_the_store_did_not_name_are_never_removed() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::fixed();
-    let store = open_with(dir.path(), &clock, limited(1, u64::MAX));
-    store.save(0, b"good", &meta("q")).unwrap();
-    store.create_backup(0).unwrap();
+    let store = saved(dir.path(), &clock, limited(1, u64::MAX));
     let qdir = store.layout().quarantine_dir();
     fs::create_dir_all(qdir.join("support_case_12")).unwrap();
     fs::write(qdir.join("README.txt"), b"sent to support").unwrap();
@@ -125,9 +128,7 @@ fn a_link_with_a_quarantine_name_is_left_alone_and_its_target_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let outside = tempfile::tempdir().unwrap();
     let clock = ManualClock::fixed();
-    let store = open_with(dir.path(), &clock, limited(1, u64::MAX));
-    store.save(0, b"good", &meta("q")).unwrap();
-    store.create_backup(0).unwrap();
+    let store = saved(dir.path(), &clock, limited(1, u64::MAX));
     let target = outside.path().join("precious");
     fs::write(&target, b"not ours").unwrap();
     let qdir = store.layout().quarantine_dir();
@@ -149,9 +150,7 @@ fn cleanup_prunes_to_lowered_limits_and_reports_what_it_removed() {
     let clock = ManualClock::fixed();
     let mut kept = Vec::new();
     {
-        let store = open_with(dir.path(), &clock, limited(10, u64::MAX));
-        store.save(0, b"good", &meta("q")).unwrap();
-        store.create_backup(0).unwrap();
+        let store = saved(dir.path(), &clock, limited(10, u64::MAX));
         for i in 0..4u8 {
             kept.push(damage_and_repair(&store, &clock, 0, &[i]));
         }
@@ -175,14 +174,7 @@ fn cleanup_prunes_to_lowered_limits_and_reports_what_it_removed() {
 fn cleanup_reports_files_pruned_by_its_own_moves() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::fixed();
-    let store = open_with(
-        dir.path(),
-        &clock,
-        StoreOptions {
-            backup_levels: 3,
-            ..limited(1, u64::MAX)
-        },
-    );
+    let store = open_with(dir.path(), &clock, limited(1, u64::MAX));
     for i in 0..4u8 {
         store.save(0, &[i], &meta("q")).unwrap();
     }
@@ -205,9 +197,7 @@ fn the_default_keeps_fifty_files() {
     assert_eq!(limits.max_files, 50);
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::fixed();
-    let store = open_with(dir.path(), &clock, fast_options());
-    store.save(0, b"good", &meta("q")).unwrap();
-    store.create_backup(0).unwrap();
+    let store = saved(dir.path(), &clock, fast_options());
     for i in 0..55u32 {
         damage_and_repair(&store, &clock, 0, &i.to_le_bytes());
     }

@@ -65,12 +65,13 @@ impl SlotStore {
                 continue;
             };
             let path = dir.join(&name);
-            // A link, a folder or a file that cannot be inspected is left
-            // alone: only regular files the store moved there are removed.
+            // A link (the confined storage refuses to stat one), a folder or
+            // a file that cannot be inspected is left alone: only regular
+            // files the store moved there are removed.
             let Ok(Some(stat)) = self.storage.stat(&path) else {
                 continue;
             };
-            if stat.is_dir || self.storage.is_link(&path).unwrap_or(true) {
+            if stat.is_dir {
                 continue;
             }
             let kept = keep == Some(path.as_path());

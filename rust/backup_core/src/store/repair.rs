@@ -510,23 +510,7 @@ impl SlotStore {
             .map_err(|e| Error::io("list", &root, e))?;
         for name in &names {
             match Layout::role_of(name) {
-                Some(FileRole::Temp) => {
-                    for action in self.settle_temp(name)? {
-                        match action {
-                            StartupAction::PromotedInterruptedWrite { slot } => {
-                                report.promoted.push(slot)
-                            }
-                            StartupAction::DiscardedTemp { path, .. } => {
-                                report.removed_temp.push(path)
-                            }
-                            StartupAction::QuarantinedTemp { moved_to, .. }
-                            | StartupAction::QuarantinedDamaged { moved_to, .. } => {
-                                report.quarantined.push(moved_to)
-                            }
-                            _ => {}
-                        }
-                    }
-                }
+                Some(FileRole::Temp) => report.record(self.settle_temp(name)?),
                 Some(FileRole::Backup(slot, level)) => {
                     let path = root.join(name);
                     if slot >= self.options.slot_count {
@@ -559,18 +543,7 @@ impl SlotStore {
                     .strip_suffix(TEMP_SUFFIX)
                     .filter(|n| Layout::snapshot_id_of(n).is_some());
                 if let Some(target) = snapshot_temp {
-                    for action in self.settle_pair(&path, &dir.join(target))? {
-                        match action {
-                            StartupAction::DiscardedTemp { path, .. } => {
-                                report.removed_temp.push(path)
-                            }
-                            StartupAction::QuarantinedTemp { moved_to, .. }
-                            | StartupAction::QuarantinedDamaged { moved_to, .. } => {
-                                report.quarantined.push(moved_to)
-                            }
-                            _ => {}
-                        }
-                    }
+                    report.record(self.settle_pair(&path, &dir.join(target))?);
                 } else if Layout::snapshot_id_of(&name).is_some() && self.is_plainly_corrupt(&path)
                 {
                     report.quarantined.push(self.quarantine(&path)?);

@@ -265,6 +265,23 @@ pub struct CleanupReport {
     pub pruned_quarantine: Vec<PathBuf>,
 }
 
+impl CleanupReport {
+    /// Counts what settling an interrupted write did.
+    pub(crate) fn record(&mut self, actions: Vec<StartupAction>) {
+        for action in actions {
+            match action {
+                StartupAction::PromotedInterruptedWrite { slot } => self.promoted.push(slot),
+                StartupAction::DiscardedTemp { path, .. } => self.removed_temp.push(path),
+                StartupAction::QuarantinedTemp { moved_to, .. }
+                | StartupAction::QuarantinedDamaged { moved_to, .. } => {
+                    self.quarantined.push(moved_to)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// What to snapshot a slot as.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotRequest {
